@@ -1,0 +1,84 @@
+/**
+ * Reads the server's configuration from the environment, validates all of it at once and reports
+ * every problem in one message, so an operator fixes the whole list in one go.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { providerOfUrl, type DatabaseProvider } from './db/providers.js';
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databaseProvider: DatabaseProvider;
+  /** Folder of team configs (`<name>.yaml`); the bundled `agents/` by default. */
+  agentsDir: string;
+  /** Team used by `createSession` when the input names none. */
+  defaultTeam: string;
+  logLevel: LogLevel;
+  logFormat: 'pretty' | 'json';
+  /** How long one store transaction may run before it is rolled back (Prisma's `timeout`). */
+  transactionTimeoutMs: number;
+  /** How long a store transaction may wait to start (Prisma's `maxWait`). */
+  transactionMaxWaitMs: number;
+  /** Connections in the PostgreSQL pool. */
+  postgresPoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const BUNDLED_AGENTS_DIR = fileURLToPath(new URL('../agents', import.meta.url));
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}; got "${raw}"`);
+    return fallback;
+  };
+
+  const databaseUrl = env.DATABASE_URL || 'file:./data/sessions.db';
+  let databaseProvider: DatabaseProvider = 'sqlite';
+  try {
+    databaseProvider = providerOfUrl(databaseUrl);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+
+  const config: Config = {
+    host: env.HOST || '127.0.0.1',
+    port: integer('PORT', 4000, 0, 65535),
+    databaseUrl,
+    databaseProvider,
+    agentsDir: path.resolve(env.AGENTS_DIR || BUNDLED_AGENTS_DIR),
+    defaultTeam: env.DEFAULT_TEAM || 'example',
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf('LOG_FORMAT', ['pretty', 'json'] as const, 'pretty'),
+    transactionTimeoutMs: integer('TRANSACTION_TIMEOUT_MS', 5000, 50, 600_000),
+    transactionMaxWaitMs: integer('TRANSACTION_MAX_WAIT_MS', 10_000, 50, 600_000),
+    postgresPoolSize: integer('POSTGRES_POOL_SIZE', 10, 1, 1000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
