@@ -18,6 +18,11 @@ import { migratePostgres, migrateSqlite, type Migration } from '../src/db/migrat
 import type { DatabaseProvider } from '../src/db/providers.js';
 import { createLogger } from '../src/log.js';
 
+// Node has WebAssembly; TypeScript's ES libs do not describe it.
+declare const WebAssembly: {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: object } }>;
+};
+
 let loaded: Promise<typeof engineBindings.SchemaEngine> | undefined;
 
 /** The package's own entry imports the .wasm file as a module, which Node cannot; instantiate it by hand. */

@@ -1,0 +1,151 @@
+/**
+ * buildApp(config): the whole server, wired but not listening. `start(port)` listens (0 picks a free
+ * port, as tests do); `stop()` closes connections, then the store.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphQLError } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { createLogger, type Logger } from './log.js';
+import { createAppPubSub, eventPublisher, type AppPubSub } from './pubsub.js';
+import type { ModelProviderFactory } from './runtime/agent-runtime.js';
+import { RuntimeRegistry } from './runtime/registry.js';
+import { TeamCatalog } from './runtime/team.js';
+import { createContext, type AppServices, type Context } from './schema/context.js';
+import { buildSchema } from './schema/index.js';
+import { SessionService } from './services/session-service.js';
+
+export interface BuildAppOptions {
+  log?: Logger;
+  /** How runtimes create model providers; the default never dials out. */
+  createModelProvider?: ModelProviderFactory;
+}
+
+export interface App {
+  config: Config;
+  log: Logger;
+  database: Database;
+  services: AppServices;
+  pubsub: AppPubSub;
+  yoga: YogaServerInstance<Record<string, never>, Context>;
+  server: Server;
+  start(port?: number): Promise<{ port: number; url: string }>;
+  stop(): Promise<void>;
+}
+
+const EXAMPLE_OPERATION = `# Create a session on the bundled example team, then switch its model:
+mutation Create {
+  createSession(input: { title: "My first session" }) {
+    ... on Session { id title running currentAgent availableModels { ref isCurrent } }
+    ... on Error { message }
+  }
+}
+
+# Paste the id from above:
+# mutation Switch {
+#   setSessionAgentModel(input: { sessionId: "…", modelRef: "openai/gpt-5" }) {
+#     ... on SetSessionAgentModelPayload { agentName modelRef previousModelRef }
+#     ... on Error { __typename message }
+#   }
+# }
+`;
+
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const teams = await TeamCatalog.load(config.agentsDir);
+  for (const problem of teams.problems) log.error('team config skipped', { problem });
+  if (!teams.get(config.defaultTeam)) {
+    throw new Error(
+      `the default team "${config.defaultTeam}" is not in ${config.agentsDir} ` +
+        `(found: ${teams.list().map((team) => team.name).join(', ') || 'none'})`,
+    );
+  }
+  log.info('teams loaded', { dir: config.agentsDir, teams: teams.list().map((team) => team.name).join(',') });
+
+  const database = await openDatabase({ url: config.databaseUrl, postgresPoolSize: config.postgresPoolSize, log });
+  const pubsub = createAppPubSub();
+  const runtimes = new RuntimeRegistry();
+  const sessions = new SessionService({
+    database,
+    runtimes,
+    teams,
+    publisher: eventPublisher(pubsub),
+    log,
+    transactionTimeoutMs: config.transactionTimeoutMs,
+    transactionMaxWaitMs: config.transactionMaxWaitMs,
+    defaultTeam: config.defaultTeam,
+    createModelProvider: options.createModelProvider,
+  });
+  const services: AppServices = { prisma: database.prisma, sessions, runtimes, teams };
+  const apiLog = log.child({ component: 'graphql' });
+
+  const yoga = createYoga<Record<string, never>, Context>({
+    schema: buildSchema(),
+    context: () => createContext(services),
+    graphqlEndpoint: '/graphql',
+    graphiql: { title: 'agent-session-graphql', defaultQuery: EXAMPLE_OPERATION },
+    logging: {
+      debug: (...args) => apiLog.debug(args.map(String).join(' ')),
+      info: (...args) => apiLog.info(args.map(String).join(' ')),
+      warn: (...args) => apiLog.warn(args.map(String).join(' ')),
+      error: (...args) => apiLog.error(args.map(String).join(' ')),
+    },
+    // Unexpected errors reach clients as a bare message with an id; the log line with that id has the rest.
+    maskedErrors: {
+      maskError: (error) => {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        if (error instanceof GraphQLError && !error.originalError) return error;
+        const incidentId = randomUUID();
+        apiLog.error('unexpected error', {
+          incidentId,
+          error: (original as Error)?.message,
+          stack: (original as Error)?.stack,
+        });
+        return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR', incidentId } });
+      },
+    },
+  });
+
+  const server = createServer(yoga);
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  let stopped = false;
+  return {
+    config,
+    log,
+    database,
+    services,
+    pubsub,
+    yoga,
+    server,
+    start: (port = config.port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, config.host, () => {
+          const actual = (server.address() as AddressInfo).port;
+          const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${actual}/graphql`;
+          log.info('server listening', { url });
+          resolve({ port: actual, url });
+        });
+      }),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setImmediate(() => sockets.forEach((socket) => socket.destroy()));
+        if (!server.listening) resolve();
+      });
+      await database.close();
+      log.info('server stopped');
+    },
+  };
+}

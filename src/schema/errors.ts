@@ -1,0 +1,72 @@
+/**
+ * Expected failures as schema types: every one implements `Error { message }`, and mutations return
+ * them in union results (plugin-errors). Unexpected failures stay masked by Yoga.
+ */
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import {
+  InvalidInputError,
+  InvalidModelRefError,
+  ModelSwitchingNotSupportedError,
+  PersistenceFailedError,
+  SessionNotFoundError,
+  SessionNotRunningError,
+  TeamNotFoundError,
+} from '../services/errors.js';
+import { builder } from './builder.js';
+
+export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+  description: 'An expected failure; `message` says what happened and what to do.',
+  fields: (t) => ({ message: t.exposeString('message') }),
+});
+
+const sessionGlobalId = (error: { sessionId: string }) => encodeGlobalID('Session', error.sessionId);
+
+builder.objectType(SessionNotFoundError, {
+  name: 'SessionNotFound',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ sessionId: t.id({ resolve: sessionGlobalId }) }),
+});
+
+builder.objectType(SessionNotRunningError, {
+  name: 'SessionNotRunning',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ sessionId: t.id({ resolve: sessionGlobalId }) }),
+});
+
+builder.objectType(ModelSwitchingNotSupportedError, {
+  name: 'ModelSwitchingNotSupported',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ sessionId: t.id({ resolve: sessionGlobalId }), team: t.exposeString('teamName') }),
+});
+
+builder.objectType(InvalidModelRefError, {
+  name: 'InvalidModelRef',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    modelRef: t.exposeString('modelRef'),
+    reason: t.exposeString('reason'),
+    acceptedForms: t.exposeString('acceptedForms', { description: 'The forms of ref the runtime accepts.' }),
+  }),
+});
+
+builder.objectType(TeamNotFoundError, {
+  name: 'TeamNotFound',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ team: t.exposeString('teamName'), availableTeams: t.exposeStringList('availableTeams') }),
+});
+
+builder.objectType(InvalidInputError, {
+  name: 'InvalidInput',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ field: t.exposeString('field', { description: 'The input field at fault.' }) }),
+});
+
+builder.objectType(PersistenceFailedError, {
+  name: 'PersistenceFailed',
+  description: 'The store rejected the change; nothing was changed, and the runtime was rolled back.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    retryable: t.exposeBoolean('retryable', { description: 'Whether the same request may succeed if sent again.' }),
+    incidentId: t.exposeString('incidentId', { description: "Find the database's own message in the server log." }),
+  }),
+});

@@ -1,0 +1,19 @@
+/** The executable schema: every domain file registers its types with the builder on import. */
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './errors.js';
+import './model.js';
+import './session.js';
+import './team.js';
+
+let schema: GraphQLSchema | undefined;
+
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema();
+  return schema;
+}
+
+/** The SDL committed as schema.graphql: sorted, so that it diffs well. */
+export function printSortedSchema(): string {
+  return printSchema(lexicographicSortSchema(buildSchema())) + '\n';
+}
