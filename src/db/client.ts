@@ -41,6 +41,20 @@ export function sqlitePathOfUrl(url: string): string {
   return path.resolve(withoutScheme);
 }
 
+/**
+ * Splits Prisma's `?schema=name` convention off a PostgreSQL URL: the pg driver does not know it, so
+ * it becomes the connections' search_path (and the schema is created when missing).
+ */
+export function postgresConnection(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`the schema "${schema}" in DATABASE_URL must be letters, digits and _ (at most 63)`);
+  }
+  return { connectionString: parsed.toString(), schema };
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const provider = providerOfUrl(options.url);
   const log = options.log.child({ component: 'db' });
@@ -70,15 +84,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return { provider, prisma, displayUrl, close: () => prisma.$disconnect() };
   }
 
-  const migrationClient = new pg.Client({ connectionString: options.url });
+  const { connectionString, schema } = postgresConnection(options.url);
+  const pgOptions = schema ? `-c search_path="${schema}"` : undefined;
+  const migrationClient = new pg.Client({ connectionString, options: pgOptions });
   await migrationClient.connect();
   try {
+    if (schema) await migrationClient.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const applied = await migratePostgres(migrationClient, migrations, log);
     log.info('database schema up to date', { applied: applied.length, total: migrations.length });
   } finally {
     await migrationClient.end();
   }
-  const adapter = new PrismaPg({ connectionString: options.url, max: options.postgresPoolSize ?? 10 });
+  const adapter = new PrismaPg(
+    { connectionString, options: pgOptions, max: options.postgresPoolSize ?? 10 },
+    schema ? { schema } : undefined,
+  );
   const prisma = new PostgresPrismaClient({ adapter }) as unknown as Store;
   return { provider, prisma, displayUrl, close: () => prisma.$disconnect() };
 }

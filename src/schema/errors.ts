@@ -43,7 +43,7 @@ builder.objectType(InvalidModelRefError, {
   name: 'InvalidModelRef',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    modelRef: t.exposeString('modelRef'),
+    rejectedRef: t.exposeString('modelRef', { description: 'The ref that was rejected.' }),
     reason: t.exposeString('reason'),
     acceptedForms: t.exposeString('acceptedForms', { description: 'The forms of ref the runtime accepts.' }),
   }),

@@ -1,0 +1,91 @@
+/**
+ * A real server on port 0 over a real database, and a client that speaks GraphQL over HTTP to it.
+ */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type ExecutionResult } from 'graphql';
+import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { DatabaseProvider } from '../../src/db/providers.js';
+import { createLogger, type LogLevel } from '../../src/log.js';
+import type { SessionEventRecord } from '../../src/services/event-log.js';
+import { freshDatabase, type TestDatabase } from './databases.js';
+import { onCleanup } from './dispose.js';
+
+export interface TestServer {
+  app: App;
+  database: TestDatabase;
+  url: string;
+  /** Sends one operation over HTTP; GraphQL errors are returned, not thrown. */
+  request<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    ...variables: TVariables extends Record<string, never> ? [] : [TVariables]
+  ): Promise<ExecutionResult<TResult>>;
+  /** Like request, but fails the test on any GraphQL error and returns `data`. */
+  data<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    ...variables: TVariables extends Record<string, never> ? [] : [TVariables]
+  ): Promise<TResult>;
+  /** Every event the server published for a session since this call. */
+  publishedEvents(sessionId: string): SessionEventRecord[];
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions extends BuildAppOptions {
+  /** Reuse a database (e.g. to restart a server on it); a fresh one by default. */
+  database?: TestDatabase;
+  env?: Record<string, string>;
+}
+
+export async function startTestServer(provider: DatabaseProvider, options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.database ?? freshDatabase(provider);
+  const config = loadConfig({ DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', ...options.env });
+  const level = (process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'silent';
+  const app = await buildApp(config, { log: createLogger({ level, format: 'pretty' }), ...options });
+  const { url } = await app.start(0);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.stop();
+  };
+  onCleanup(stop);
+
+  const request = async (document: TypedDocumentNode<unknown, unknown>, variables?: unknown) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+    return (await response.json()) as ExecutionResult<unknown>;
+  };
+
+  const recorded = new Map<string, SessionEventRecord[]>();
+  return {
+    app,
+    database,
+    url,
+    request: request as TestServer['request'],
+    data: (async (document: TypedDocumentNode<unknown, unknown>, variables?: unknown) => {
+      const result = await request(document, variables);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data;
+    }) as TestServer['data'],
+    publishedEvents: (sessionId) => {
+      if (!recorded.has(sessionId)) {
+        const events: SessionEventRecord[] = [];
+        recorded.set(sessionId, events);
+        const iterator = app.pubsub.subscribe('session:event', sessionId)[Symbol.asyncIterator]();
+        const pump = async (): Promise<void> => {
+          const next = await iterator.next();
+          if (next.done) return;
+          events.push(next.value);
+          return pump();
+        };
+        void pump();
+        onCleanup(() => iterator.return?.());
+      }
+      return recorded.get(sessionId)!;
+    },
+    stop,
+  };
+}

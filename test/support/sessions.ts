@@ -1,0 +1,37 @@
+/** Shortcuts over the API for tests that need a session to work on. */
+import { expect } from 'vitest';
+import { CreateSession } from './operations.js';
+import type { TestServer } from './server.js';
+import type { CreateSessionInput } from '../graphql/graphql.js';
+
+export async function createSession(server: TestServer, input: Partial<CreateSessionInput> = {}) {
+  const { createSession: result } = await server.data(CreateSession, { input: { title: 'test session', ...input } });
+  if (result.__typename !== 'Session') throw new Error(`createSession failed: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** Reads the stored state of a session straight from the database, past the API. */
+export async function storedSession(server: TestServer, globalId: string) {
+  const id = Buffer.from(globalId, 'base64').toString('utf8').replace(/^Session:/, '');
+  const prisma = server.app.database.prisma;
+  const [session, overrides, customs, events] = await Promise.all([
+    prisma.session.findUnique({ where: { id } }),
+    prisma.agentModelOverride.findMany({ where: { sessionId: id }, orderBy: { agentName: 'asc' } }),
+    prisma.customModelUsed.findMany({ where: { sessionId: id }, orderBy: { position: 'asc' } }),
+    prisma.sessionEvent.findMany({ where: { sessionId: id }, orderBy: { seq: 'asc' } }),
+  ]);
+  return {
+    id,
+    session,
+    overrides: Object.fromEntries(overrides.map((row) => [row.agentName, row.modelRef])),
+    customModelsUsed: customs.map((row) => row.modelRef),
+    events: events.map((row) => ({ ...row, payload: JSON.parse(row.payload) as Record<string, unknown> })),
+  };
+}
+
+export function expectTypename<T extends { __typename?: string }, N extends string>(
+  value: T,
+  typename: N,
+): asserts value is Extract<T, { __typename?: N }> {
+  expect(value.__typename, JSON.stringify(value)).toBe(typename);
+}
