@@ -65,7 +65,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   }
   log.info('teams loaded', { dir: config.agentsDir, teams: teams.list().map((team) => team.name).join(',') });
 
-  const database = await openDatabase({ url: config.databaseUrl, postgresPoolSize: config.postgresPoolSize, log });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    postgresPoolSize: config.postgresPoolSize,
+    sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs,
+    statementTimeoutMs: config.transactionTimeoutMs,
+    log,
+  });
   const pubsub = createAppPubSub();
   const runtimes = new RuntimeRegistry();
   const sessions = new SessionService({

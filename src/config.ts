@@ -24,6 +24,11 @@ export interface Config {
   transactionMaxWaitMs: number;
   /** Connections in the PostgreSQL pool. */
   postgresPoolSize: number;
+  /**
+   * How long SQLite waits for a lock another process holds on the file. better-sqlite3 waits
+   * synchronously, so this is also the longest the server can stall; keep it short.
+   */
+  sqliteBusyTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
     transactionTimeoutMs: integer('TRANSACTION_TIMEOUT_MS', 5000, 50, 600_000),
     transactionMaxWaitMs: integer('TRANSACTION_MAX_WAIT_MS', 10_000, 50, 600_000),
     postgresPoolSize: integer('POSTGRES_POOL_SIZE', 10, 1, 1000),
+    sqliteBusyTimeoutMs: integer('SQLITE_BUSY_TIMEOUT_MS', 2000, 0, 60_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -32,6 +32,13 @@ export interface Database {
 export interface DatabaseOptions {
   url: string;
   postgresPoolSize?: number;
+  sqliteBusyTimeoutMs?: number;
+  /**
+   * PostgreSQL: the longest one statement may wait or run. Prisma's transaction timeout cannot interrupt
+   * a statement blocked on another connection's row lock, so without this bound the request would
+   * wait as long as the lock is held.
+   */
+  statementTimeoutMs?: number;
   log: Logger;
 }
 
@@ -74,7 +81,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     } finally {
       raw.close();
     }
-    const adapter = gatedSqliteAdapter(new PrismaBetterSqlite3({ url: file, timeout: 5000 }));
+    const adapter = gatedSqliteAdapter(new PrismaBetterSqlite3({ url: file, timeout: options.sqliteBusyTimeoutMs ?? 2000 }));
     const prisma = new PrismaClient({ adapter });
     // Per-connection settings; the adapter keeps a single connection, so they hold for its lifetime.
     // In WAL mode synchronous=NORMAL stays durable across a crash of the process and corrupts nothing on
@@ -85,8 +92,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 
   const { connectionString, schema } = postgresConnection(options.url);
-  const pgOptions = schema ? `-c search_path="${schema}"` : undefined;
-  const migrationClient = new pg.Client({ connectionString, options: pgOptions });
+  const searchPath = schema ? `-c search_path="${schema}"` : '';
+  const migrationClient = new pg.Client({ connectionString, options: searchPath || undefined });
   await migrationClient.connect();
   try {
     if (schema) await migrationClient.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
@@ -95,6 +102,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } finally {
     await migrationClient.end();
   }
+  const timeout = options.statementTimeoutMs ?? 5000;
+  const pgOptions = `${searchPath} -c lock_timeout=${timeout} -c statement_timeout=${timeout}`.trim();
   const adapter = new PrismaPg(
     { connectionString, options: pgOptions, max: options.postgresPoolSize ?? 10 },
     schema ? { schema } : undefined,

@@ -29,10 +29,20 @@ export interface EventPublisher {
 export type TransactionClient = Parameters<Parameters<Store['$transaction']>[0]>[0];
 
 /**
- * Records one change of an existing session: bumps its version, takes the next sequence number and
- * writes the event. Updating the session row first also locks it (PostgreSQL) for the rest of the
- * transaction, so concurrent writers of one session queue up instead of interleaving.
+ * Takes the next sequence number of a session and bumps its version. It must be the transaction's first
+ * write: updating the session row locks it (PostgreSQL) until commit, so writers of one session, even on
+ * other server instances, queue here instead of interleaving their writes and numbers.
  */
+export async function claimEventSeq(tx: TransactionClient, sessionId: string): Promise<number> {
+  const { lastEventSeq } = await tx.session.update({
+    where: { id: sessionId },
+    data: { version: { increment: 1 }, lastEventSeq: { increment: 1 } },
+    select: { lastEventSeq: true },
+  });
+  return lastEventSeq;
+}
+
+/** Records a change that writes nothing but its event. */
 export async function appendSessionEvent(
   tx: TransactionClient,
   sessionId: string,
@@ -40,15 +50,10 @@ export async function appendSessionEvent(
   agentName: string | null,
   payload: Record<string, unknown>,
 ): Promise<SessionEventRecord> {
-  const { lastEventSeq } = await tx.session.update({
-    where: { id: sessionId },
-    data: { version: { increment: 1 }, lastEventSeq: { increment: 1 } },
-    select: { lastEventSeq: true },
-  });
-  return writeEvent(tx, sessionId, lastEventSeq, kind, agentName, payload);
+  return writeEvent(tx, sessionId, await claimEventSeq(tx, sessionId), kind, agentName, payload);
 }
 
-/** Writes an event with a sequence number the caller already holds (a new session's first events). */
+/** Writes an event under a sequence number from claimEventSeq (or a new session's first numbers). */
 export async function writeEvent(
   tx: TransactionClient,
   sessionId: string,

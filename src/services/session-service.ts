@@ -25,12 +25,14 @@ import {
 } from './errors.js';
 import {
   appendSessionEvent,
+  claimEventSeq,
   writeEvent,
   type EventPublisher,
   type SessionEventRecord,
   type TransactionClient,
 } from './event-log.js';
 import { KeyedLock } from './keyed-lock.js';
+import { describeStoreFailure, isRecordNotFound } from './store-errors.js';
 
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_WORKING_DIR_LENGTH = 4096;
@@ -66,9 +68,6 @@ export interface SessionServiceOptions {
   defaultTeam: string;
   createModelProvider?: ModelProviderFactory;
 }
-
-/** Prisma error codes after which trying the same change again may well succeed. */
-const RETRYABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034']);
 
 export class SessionService {
   readonly #lock = new KeyedLock();
@@ -207,8 +206,9 @@ export class SessionService {
       let event: SessionEventRecord;
       try {
         event = await this.#persist('setSessionAgentModel', sessionId, async (tx) => {
+          const seq = await claimEventSeq(tx, sessionId);
           await recordOverride(tx, sessionId, agentName, resolved?.ref ?? null);
-          return appendSessionEvent(tx, sessionId, 'MODEL_CHANGED', agentName, {
+          return writeEvent(tx, sessionId, seq, 'MODEL_CHANGED', agentName, {
             modelRef: resolved?.ref ?? null,
             previousModelRef: previous?.ref ?? null,
           });
@@ -258,18 +258,19 @@ export class SessionService {
     try {
       return await this.#db.prisma.$transaction(work, this.#transactionOptions);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      const meta = (error as { meta?: { modelName?: string } }).meta;
-      // The session row is updated first in every change: "record not found" there means it was deleted.
-      if (code === 'P2025' && sessionId && meta?.modelName === 'Session') throw new SessionNotFoundError(sessionId);
+      // Every change updates its session row first: "record not found" there means it was deleted.
+      if (sessionId && isRecordNotFound(error, 'Session')) throw new SessionNotFoundError(sessionId);
+      const failure = describeStoreFailure(error);
       const incidentId = randomUUID();
       this.#log.error('store transaction rejected', {
         operation,
+        sessionId: sessionId ?? undefined,
         incidentId,
-        code: typeof code === 'string' ? code : undefined,
+        prismaCode: failure.prismaCode,
+        databaseCode: failure.databaseCode,
         error: (error as Error).message,
       });
-      throw new PersistenceFailedError(operation, typeof code === 'string' && RETRYABLE_CODES.has(code), incidentId);
+      throw new PersistenceFailedError(operation, failure.retryable, incidentId);
     }
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * The store rejects a model switch: the runtime must be rolled back, and runtime, database, API and
+ * the published events must all agree on the previous model afterwards.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { sqlitePathOfUrl } from '../src/db/client.js';
+import { PROVIDERS, freshDatabase, rawPostgres } from './support/databases.js';
+import { onCleanup } from './support/dispose.js';
+import { eventually, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
+import { GetSession, SetModel } from './support/operations.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { createSession, expectTypename, storedSession } from './support/sessions.js';
+
+async function switchModel(server: TestServer, sessionId: string, modelRef: string) {
+  const { setSessionAgentModel } = await server.data(SetModel, { input: { sessionId, modelRef } });
+  return setSessionAgentModel;
+}
+
+/** Runtime, API and database all say `root` runs on `expected`, and the override row says `override`. */
+async function expectAllAgree(server: TestServer, sessionId: string, expected: string, override: string | undefined) {
+  const stored = await storedSession(server, sessionId);
+  expect(server.app.services.runtimes.get(stored.id)?.modelRefOf('root')).toBe(expected);
+  expect(stored.overrides.root).toBe(override);
+  const { session } = await server.data(GetSession, { id: sessionId });
+  expectTypename(session, 'Session');
+  expect(session.availableModels.filter((model) => model.isCurrent).map((model) => model.ref)).toEqual([expected]);
+  return stored;
+}
+
+describe.each(PROVIDERS)('rollback on %s', (provider) => {
+  it('a trigger rejects the event row: PersistenceFailed, runtime rolled back, nothing stored or published', async () => {
+    const server = await startTestServer(provider);
+    const created = await createSession(server);
+    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    await rejectEventsMentioning(server, 'reject-me');
+    const before = await storedSession(server, created.id);
+    const published = server.publishedEvents(before.id);
+
+    const result = await switchModel(server, created.id, 'openai/reject-me');
+    expectTypename(result, 'PersistenceFailed');
+    expect(result.retryable).toBe(false);
+    expect(result.message).toMatch(/rolled back/);
+    expect(result.message).not.toMatch(/trigger|SessionEvent|INSERT/);
+
+    const after = await expectAllAgree(server, created.id, 'gpt', 'gpt');
+    // The custom ref and override were written before the event in the same transaction: all undone.
+    expect(after).toEqual(before);
+    expect(published).toEqual([]);
+
+    // The store is healthy afterwards: the next switch commits and is published.
+    expectTypename(await switchModel(server, created.id, 'openai/gpt-5'), 'SetSessionAgentModelPayload');
+    await expectAllAgree(server, created.id, 'openai/gpt-5', 'openai/gpt-5');
+    expect(published.map((event) => event.payload.modelRef)).toEqual(['openai/gpt-5']);
+  });
+
+  it('a trigger rejects clearing an override: the runtime gets the override back', async () => {
+    const server = await startTestServer(provider);
+    const created = await createSession(server);
+    expectTypename(await switchModel(server, created.id, 'openai/keep-me'), 'SetSessionAgentModelPayload');
+    await rejectDeletingOverride(server, 'openai/keep-me');
+    const before = await storedSession(server, created.id);
+
+    expectTypename(await switchModel(server, created.id, ''), 'PersistenceFailed');
+    expect(await expectAllAgree(server, created.id, 'openai/keep-me', 'openai/keep-me')).toEqual(before);
+  });
+
+  it('the runtime rejects the ref (its provider cannot be created): nothing changes anywhere', async () => {
+    const server = await startTestServer(provider, {
+      createModelProvider: async ({ provider: name, model }) => {
+        if (model === 'unreachable') throw new Error('connection refused');
+        return { provider: name, model };
+      },
+    });
+    const created = await createSession(server);
+    const before = await storedSession(server, created.id);
+    const published = server.publishedEvents(before.id);
+    const result = await switchModel(server, created.id, 'openai/unreachable');
+    expectTypename(result, 'InvalidModelRef');
+    expect(result.reason).toMatch(/provider could not be created: connection refused/);
+    expect(await expectAllAgree(server, created.id, 'claude', undefined)).toEqual(before);
+    expect(published).toEqual([]);
+  });
+});
+
+describe('rollback on sqlite only', () => {
+  it('another process holds the write lock: PersistenceFailed (retryable), rolled back, and no write is lost after', async () => {
+    const database = freshDatabase('sqlite');
+    const server = await startTestServer('sqlite', { database, env: { SQLITE_BUSY_TIMEOUT_MS: '100' } });
+    const created = await createSession(server);
+    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+
+    const intruder = new BetterSqlite3(sqlitePathOfUrl(database.url));
+    onCleanup(() => intruder.close());
+    intruder.exec('BEGIN IMMEDIATE');
+    const blocked = await switchModel(server, created.id, 'openai/gpt-5');
+    expectTypename(blocked, 'PersistenceFailed');
+    expect(blocked.retryable).toBe(true);
+    intruder.exec('ROLLBACK');
+    await expectAllAgree(server, created.id, 'gpt', 'gpt');
+
+    // Every switch acknowledged after the fault is in the database (DESIGN.md: SQLITE_BUSY must not lose writes).
+    const acknowledged: string[] = [];
+    for (const modelRef of ['local', 'openai/gpt-5', 'claude']) {
+      expectTypename(await switchModel(server, created.id, modelRef), 'SetSessionAgentModelPayload');
+      acknowledged.push(modelRef);
+    }
+    await server.stop();
+    const reopened = await startTestServer('sqlite', { database });
+    const stored = await storedSession(reopened, created.id);
+    expect(stored.overrides.root).toBe('claude');
+    expect(stored.events.filter((event) => event.kind === 'MODEL_CHANGED').map((event) => event.payload.modelRef)).toEqual([
+      'gpt',
+      ...acknowledged,
+    ]);
+  });
+});
+
+describe('rollback on postgresql only', () => {
+  it('a row lock held by another connection outlasts the transaction timeout: PersistenceFailed, rolled back', async () => {
+    const server = await startTestServer('postgresql', { env: { TRANSACTION_TIMEOUT_MS: '300' } });
+    const created = await createSession(server);
+    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    const { id } = await storedSession(server, created.id);
+    const published = server.publishedEvents(id);
+
+    const locker = await rawPostgres(server.database);
+    await locker.query('BEGIN');
+    await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [id]);
+    const result = await switchModel(server, created.id, 'openai/gpt-5');
+    await locker.query('ROLLBACK');
+
+    expectTypename(result, 'PersistenceFailed');
+    expect(result.retryable).toBe(true);
+    await expectAllAgree(server, created.id, 'gpt', 'gpt');
+    expect(published).toEqual([]);
+    expectTypename(await switchModel(server, created.id, 'local'), 'SetSessionAgentModelPayload');
+    await expectAllAgree(server, created.id, 'local', 'local');
+  });
+
+  it('the connection running the transaction is killed: PersistenceFailed, rolled back, and the pool recovers', async () => {
+    const server = await startTestServer('postgresql');
+    const created = await createSession(server);
+    const { id } = await storedSession(server, created.id);
+    const published = server.publishedEvents(id);
+
+    const locker = await rawPostgres(server.database);
+    const { rows } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await locker.query('BEGIN');
+    await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [id]);
+    const pending = switchModel(server, created.id, 'openai/gpt-5');
+    const victim = await eventually(async () => {
+      const blocked = await locker.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+        [rows[0]!.pid],
+      );
+      return blocked.rows[0]?.pid;
+    }, 'the switch to wait on the row lock');
+    await locker.query('SELECT pg_terminate_backend($1)', [victim]);
+    const result = await pending;
+    await locker.query('ROLLBACK');
+
+    expectTypename(result, 'PersistenceFailed');
+    await expectAllAgree(server, created.id, 'claude', undefined);
+    expect(published).toEqual([]);
+    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    await expectAllAgree(server, created.id, 'gpt', 'gpt');
+  });
+});
