@@ -17,6 +17,7 @@ export default defineConfig({
     // Each file starts real servers on real databases; two workers match the 2-core machines.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

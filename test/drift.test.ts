@@ -10,7 +10,7 @@ import { migrationsDir, projectRoot, renderSchema, schemaPath } from '../scripts
 import { pendingMigrationSql } from '../scripts/schema-engine.js';
 import { readMigrations } from '../src/db/migrate.js';
 import { printSortedSchema } from '../src/schema/index.js';
-import codegenConfig from '../codegen.ts';
+import codegenConfig from '../codegen.js';
 import { POSTGRES_URL, PROVIDERS } from './support/databases.js';
 
 const read = (file: string) => readFileSync(path.join(projectRoot, file), 'utf8');
