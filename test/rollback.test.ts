@@ -9,7 +9,7 @@ import { PROVIDERS, freshDatabase, rawPostgres } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
 import { eventually, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
 import { GetSession, SetModel } from './support/operations.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { capturedLog, startTestServer, type TestServer } from './support/server.js';
 import { createSession, expectTypename, storedSession } from './support/sessions.js';
 
 async function switchModel(server: TestServer, sessionId: string, modelRef: string) {
@@ -136,6 +136,61 @@ describe('rollback on postgresql only', () => {
     expect(published).toEqual([]);
     expectTypename(await switchModel(server, created.id, 'local'), 'SetSessionAgentModelPayload');
     await expectAllAgree(server, created.id, 'local', 'local');
+  });
+
+  it("the transaction outlives Prisma's timeout (P2028): PersistenceFailed, retryable, rolled back", async () => {
+    const { log, records } = capturedLog();
+    const server = await startTestServer('postgresql', { env: { TRANSACTION_TIMEOUT_MS: '400' }, log });
+    const created = await createSession(server);
+    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    const { id } = await storedSession(server, created.id);
+    const published = server.publishedEvents(id);
+    // Each statement stays within the statement timeout; together they exceed the transaction's.
+    const prisma = server.app.database.prisma;
+    await prisma.$executeRawUnsafe(
+      `CREATE FUNCTION slow_write() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.15); RETURN NEW; END $$ LANGUAGE plpgsql`,
+    );
+    for (const table of ['AgentModelOverride', 'CustomModelUsed', 'SessionEvent']) {
+      await prisma.$executeRawUnsafe(
+        `CREATE TRIGGER slow_write BEFORE INSERT OR UPDATE ON "${table}" FOR EACH ROW EXECUTE FUNCTION slow_write()`,
+      );
+    }
+    const result = await switchModel(server, created.id, 'openai/gpt-5');
+    expectTypename(result, 'PersistenceFailed');
+    expect(result.retryable).toBe(true);
+    // The operator finds the database's side under the id the client was given.
+    expect(records.find((record) => record.incidentId === result.incidentId)).toMatchObject({
+      level: 'error',
+      message: 'store transaction rejected',
+      prismaCode: 'P2028',
+    });
+    await expectAllAgree(server, created.id, 'gpt', 'gpt');
+    expect((await storedSession(server, created.id)).customModelsUsed).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
+  it('the commit itself fails (a deferred constraint): PersistenceFailed, rolled back', async () => {
+    const server = await startTestServer('postgresql');
+    const created = await createSession(server);
+    expectTypename(await switchModel(server, created.id, 'local'), 'SetSessionAgentModelPayload');
+    const { id } = await storedSession(server, created.id);
+    const published = server.publishedEvents(id);
+    const prisma = server.app.database.prisma;
+    await prisma.$executeRawUnsafe(
+      `CREATE FUNCTION fail_at_commit() RETURNS trigger AS $$
+       BEGIN
+         IF NEW.payload LIKE '%fail-at-commit%' THEN RAISE EXCEPTION 'rejected at commit'; END IF;
+         RETURN NEW;
+       END $$ LANGUAGE plpgsql`,
+    );
+    await prisma.$executeRawUnsafe(
+      `CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON "SessionEvent"
+       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_at_commit()`,
+    );
+    const before = await storedSession(server, created.id);
+    expectTypename(await switchModel(server, created.id, 'openai/fail-at-commit'), 'PersistenceFailed');
+    expect(await expectAllAgree(server, created.id, 'local', 'local')).toEqual(before);
+    expect(published).toEqual([]);
   });
 
   it('the connection running the transaction is killed: PersistenceFailed, rolled back, and the pool recovers', async () => {

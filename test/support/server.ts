@@ -89,3 +89,10 @@ export async function startTestServer(provider: DatabaseProvider, options: TestS
     stop,
   };
 }
+
+/** A logger that keeps its records, for tests that check what an operator is told. */
+export function capturedLog() {
+  const records: Record<string, unknown>[] = [];
+  const log = createLogger({ level: 'debug', format: 'json', write: (line) => records.push(JSON.parse(line)) });
+  return { log, records };
+}
