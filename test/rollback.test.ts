@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { sqlitePathOfUrl } from '../src/db/client.js';
 import { PROVIDERS, freshDatabase, rawPostgres } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
-import { eventually, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
+import { eventually, postgresTrigger, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
 import { GetSession, SetModel } from './support/operations.js';
 import { capturedLog, startTestServer, type TestServer } from './support/server.js';
 import { createSession, expectTypename, storedSession } from './support/sessions.js';
@@ -146,15 +146,14 @@ describe('rollback on postgresql only', () => {
     const { id } = await storedSession(server, created.id);
     const published = server.publishedEvents(id);
     // Each statement stays within the statement timeout; together they exceed the transaction's.
-    const prisma = server.app.database.prisma;
-    await prisma.$executeRawUnsafe(
-      `CREATE FUNCTION slow_write() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.15); RETURN NEW; END $$ LANGUAGE plpgsql`,
+    await postgresTrigger(
+      server,
+      'slow_write',
+      'PERFORM pg_sleep(0.15); RETURN NEW;',
+      ['AgentModelOverride', 'CustomModelUsed', 'SessionEvent'].map(
+        (table) => `CREATE TRIGGER slow_write BEFORE INSERT OR UPDATE ON "${table}" FOR EACH ROW`,
+      ),
     );
-    for (const table of ['AgentModelOverride', 'CustomModelUsed', 'SessionEvent']) {
-      await prisma.$executeRawUnsafe(
-        `CREATE TRIGGER slow_write BEFORE INSERT OR UPDATE ON "${table}" FOR EACH ROW EXECUTE FUNCTION slow_write()`,
-      );
-    }
     const result = await switchModel(server, created.id, 'openai/gpt-5');
     expectTypename(result, 'PersistenceFailed');
     expect(result.retryable).toBe(true);
@@ -175,17 +174,11 @@ describe('rollback on postgresql only', () => {
     expectTypename(await switchModel(server, created.id, 'local'), 'SetSessionAgentModelPayload');
     const { id } = await storedSession(server, created.id);
     const published = server.publishedEvents(id);
-    const prisma = server.app.database.prisma;
-    await prisma.$executeRawUnsafe(
-      `CREATE FUNCTION fail_at_commit() RETURNS trigger AS $$
-       BEGIN
-         IF NEW.payload LIKE '%fail-at-commit%' THEN RAISE EXCEPTION 'rejected at commit'; END IF;
-         RETURN NEW;
-       END $$ LANGUAGE plpgsql`,
-    );
-    await prisma.$executeRawUnsafe(
-      `CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON "SessionEvent"
-       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_at_commit()`,
+    await postgresTrigger(
+      server,
+      'fail_at_commit',
+      `IF NEW.payload LIKE '%fail-at-commit%' THEN RAISE EXCEPTION 'rejected at commit'; END IF; RETURN NEW;`,
+      ['CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON "SessionEvent" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW'],
     );
     const before = await storedSession(server, created.id);
     expectTypename(await switchModel(server, created.id, 'openai/fail-at-commit'), 'PersistenceFailed');

@@ -4,6 +4,16 @@
  */
 import type { TestServer } from './server.js';
 
+/**
+ * Creates the PL/pgSQL trigger function `name` running `body`, and attaches it with each of `triggers`,
+ * a `CREATE [CONSTRAINT] TRIGGER … FOR EACH ROW` clause (the EXECUTE part is added).
+ */
+export async function postgresTrigger(server: TestServer, name: string, body: string, triggers: string[]): Promise<void> {
+  const prisma = server.app.database.prisma;
+  await prisma.$executeRawUnsafe(`CREATE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN ${body} END $$ LANGUAGE plpgsql`);
+  for (const trigger of triggers) await prisma.$executeRawUnsafe(`${trigger} EXECUTE FUNCTION ${name}()`);
+}
+
 /** Every event whose payload mentions `marker` is refused by the database (its transaction fails last). */
 export async function rejectEventsMentioning(server: TestServer, marker: string): Promise<void> {
   const prisma = server.app.database.prisma;
@@ -14,15 +24,11 @@ export async function rejectEventsMentioning(server: TestServer, marker: string)
     );
     return;
   }
-  await prisma.$executeRawUnsafe(
-    `CREATE FUNCTION reject_events() RETURNS trigger AS $$
-     BEGIN
-       IF NEW.payload LIKE '%${marker}%' THEN RAISE EXCEPTION 'rejected by test trigger'; END IF;
-       RETURN NEW;
-     END $$ LANGUAGE plpgsql`,
-  );
-  await prisma.$executeRawUnsafe(
-    `CREATE TRIGGER reject_events BEFORE INSERT ON "SessionEvent" FOR EACH ROW EXECUTE FUNCTION reject_events()`,
+  await postgresTrigger(
+    server,
+    'reject_events',
+    `IF NEW.payload LIKE '%${marker}%' THEN RAISE EXCEPTION 'rejected by test trigger'; END IF; RETURN NEW;`,
+    ['CREATE TRIGGER reject_events BEFORE INSERT ON "SessionEvent" FOR EACH ROW'],
   );
 }
 
@@ -36,15 +42,11 @@ export async function rejectDeletingOverride(server: TestServer, modelRef: strin
     );
     return;
   }
-  await prisma.$executeRawUnsafe(
-    `CREATE FUNCTION keep_override() RETURNS trigger AS $$
-     BEGIN
-       IF OLD."modelRef" = '${modelRef}' THEN RAISE EXCEPTION 'rejected by test trigger'; END IF;
-       RETURN OLD;
-     END $$ LANGUAGE plpgsql`,
-  );
-  await prisma.$executeRawUnsafe(
-    `CREATE TRIGGER keep_override BEFORE DELETE ON "AgentModelOverride" FOR EACH ROW EXECUTE FUNCTION keep_override()`,
+  await postgresTrigger(
+    server,
+    'keep_override',
+    `IF OLD."modelRef" = '${modelRef}' THEN RAISE EXCEPTION 'rejected by test trigger'; END IF; RETURN OLD;`,
+    ['CREATE TRIGGER keep_override BEFORE DELETE ON "AgentModelOverride" FOR EACH ROW'],
   );
 }
 
