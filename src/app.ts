@@ -10,13 +10,17 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { createLogger, type Logger } from './log.js';
-import { createAppPubSub, eventPublisher, type AppPubSub } from './pubsub.js';
+import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import type { ModelProviderFactory } from './runtime/agent-runtime.js';
 import { RuntimeRegistry } from './runtime/registry.js';
 import { TeamCatalog } from './runtime/team.js';
 import { createContext, type AppServices, type Context } from './schema/context.js';
 import { buildSchema } from './schema/index.js';
+import { EventLog } from './services/event-log.js';
+import { SessionEventStreams } from './services/event-stream.js';
 import { SessionService } from './services/session-service.js';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 
 export interface BuildAppOptions {
   log?: Logger;
@@ -30,7 +34,7 @@ export interface App {
   database: Database;
   services: AppServices;
   pubsub: AppPubSub;
-  yoga: YogaServerInstance<Record<string, never>, Context>;
+  yoga: YogaServerInstance<{ socket?: import('ws').WebSocket }, Context>;
   server: Server;
   start(port?: number): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
@@ -72,25 +76,42 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     statementTimeoutMs: config.transactionTimeoutMs,
     log,
   });
-  const pubsub = createAppPubSub();
+  const pubsub = createAppPubSub({ redisUrl: config.redisUrl, log });
   const runtimes = new RuntimeRegistry();
+  const events = new EventLog(config.eventRetention);
   const sessions = new SessionService({
     database,
     runtimes,
     teams,
-    publisher: eventPublisher(pubsub),
+    publisher: pubsub.publisher,
+    events,
     log,
     transactionTimeoutMs: config.transactionTimeoutMs,
     transactionMaxWaitMs: config.transactionMaxWaitMs,
     defaultTeam: config.defaultTeam,
     createModelProvider: options.createModelProvider,
   });
-  const services: AppServices = { prisma: database.prisma, sessions, runtimes, teams };
+  const streams = new SessionEventStreams({
+    prisma: database.prisma,
+    events,
+    live: pubsub.liveEvents,
+    queueLimit: config.subscriptionQueueLimit,
+    log,
+  });
+  const services: AppServices = {
+    prisma: database.prisma,
+    sessions,
+    streams,
+    pubsub,
+    runtimes,
+    teams,
+    webSocketMaxBufferedBytes: config.webSocketMaxBufferedBytes,
+  };
   const apiLog = log.child({ component: 'graphql' });
 
-  const yoga = createYoga<Record<string, never>, Context>({
+  const yoga = createYoga<{ socket?: import('ws').WebSocket }, Context>({
     schema: buildSchema(),
-    context: () => createContext(services),
+    context: (initial) => createContext(services, initial),
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'agent-session-graphql', defaultQuery: EXAMPLE_OPERATION },
     logging: {
@@ -102,8 +123,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     // Unexpected errors reach clients as a bare message with an id; the log line with that id has the rest.
     maskedErrors: {
       maskError: (error) => {
-        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-        if (error instanceof GraphQLError && !error.originalError) return error;
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        // GraphQL's own errors, and those the schema raises on purpose, are meant for the client.
+        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
         const incidentId = randomUUID();
         apiLog.error('unexpected error', {
           incidentId,
@@ -116,6 +138,41 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   });
 
   const server = createServer(yoga);
+  // Subscriptions over WebSocket (graphql-transport-ws) on the same port and path, through the same
+  // envelope as HTTP: same schema, context, validation and error masking.
+  const webSockets = new WebSocketServer({ server, path: '/graphql' });
+  const wsLog = log.child({ component: 'websocket' });
+  const webSocketHandle = useServer<Record<string, unknown>, { socket: import('ws').WebSocket }>(
+    {
+      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+        });
+        const document = parse(payload.query);
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+      onConnect: () => {
+        wsLog.debug('websocket connected');
+        return true;
+      },
+    },
+    webSockets,
+    config.keepAliveMs,
+  );
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -144,12 +201,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      await webSocketHandle.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         setImmediate(() => sockets.forEach((socket) => socket.destroy()));
         if (!server.listening) resolve();
       });
+      await pubsub.close();
       await database.close();
       log.info('server stopped');
     },

@@ -29,6 +29,16 @@ export interface Config {
    * synchronously, so this is also the longest the server can stall; keep it short.
    */
   sqliteBusyTimeoutMs: number;
+  /** Set to join several server instances through Redis pub/sub. */
+  redisUrl?: string;
+  /** Events kept per session; subscribers replay from these (docker-agent keeps 1024). */
+  eventRetention: number;
+  /** Events a subscription may hold unread before it is ended as too slow. */
+  subscriptionQueueLimit: number;
+  /** Bytes a WebSocket may have unsent before its subscriptions are ended as too slow. */
+  webSocketMaxBufferedBytes: number;
+  /** Keep-alive ping interval on WebSockets; a peer that misses one pong is disconnected. */
+  keepAliveMs: number;
 }
 
 export class ConfigError extends Error {
@@ -84,7 +94,22 @@ export function loadConfig(env: Env = process.env): Config {
     transactionMaxWaitMs: integer('TRANSACTION_MAX_WAIT_MS', 10_000, 50, 600_000),
     postgresPoolSize: integer('POSTGRES_POOL_SIZE', 10, 1, 1000),
     sqliteBusyTimeoutMs: integer('SQLITE_BUSY_TIMEOUT_MS', 2000, 0, 60_000),
+    redisUrl: env.REDIS_URL || undefined,
+    eventRetention: integer('EVENT_RETENTION', 1024, 1, 1_000_000),
+    subscriptionQueueLimit: integer('SUBSCRIPTION_QUEUE_LIMIT', 2048, 1, 10_000_000),
+    webSocketMaxBufferedBytes: integer('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
+    keepAliveMs: integer('KEEPALIVE_MS', 12_000, 10, 600_000),
   };
+  if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {
+    problems.push(`REDIS_URL must start with "redis://" or "rediss://"; got "${config.redisUrl}"`);
+  }
+  // A replay hands a subscriber up to the whole retained log at once; it must fit in its queue.
+  if (config.subscriptionQueueLimit < config.eventRetention + 64) {
+    problems.push(
+      `SUBSCRIPTION_QUEUE_LIMIT (${config.subscriptionQueueLimit}) must be at least EVENT_RETENTION + 64 ` +
+        `(${config.eventRetention + 64}), so that a full replay fits`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

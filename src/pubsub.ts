@@ -1,16 +1,71 @@
 /**
- * The one pubsub of the process. Committed session events are published here after their
- * transaction commits; subscriptions read from it.
+ * The process's pubsub: in memory, or Redis when several server instances share one database.
+ * Committed session events are published here after their transaction commits; event streams and
+ * the session-list subscription listen. It is only a doorbell: Redis pub/sub may drop a message,
+ * and streams fill any hole from the stored log.
  */
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import type { Logger } from './log.js';
 import type { EventPublisher, SessionEventRecord } from './services/event-log.js';
+import type { LiveEvents } from './services/event-stream.js';
 
-export type AppPubSub = ReturnType<typeof createAppPubSub>;
+export type SessionChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
 
-export function createAppPubSub() {
-  return createPubSub<{ 'session:event': [sessionId: string, event: SessionEventRecord] }>();
+/** A change to the list of sessions, for dashboards. */
+export interface SessionChange {
+  kind: SessionChangeKind;
+  sessionId: string;
+  seq: number;
 }
 
-export function eventPublisher(pubsub: AppPubSub): EventPublisher {
-  return { publish: (event) => pubsub.publish('session:event', event.sessionId, event) };
+type Channels = {
+  'session:event': [sessionId: string, event: SessionEventRecord];
+  'sessions:changed': [change: SessionChange];
+};
+
+export interface AppPubSub {
+  publisher: EventPublisher;
+  liveEvents: LiveEvents;
+  sessionChanges(): AsyncIterableIterator<SessionChange>;
+  close(): Promise<void>;
+}
+
+function changeKind(event: SessionEventRecord): SessionChangeKind {
+  if (event.kind === 'SESSION_CREATED') return 'CREATED';
+  if (event.kind === 'SESSION_EXITED') return 'DELETED';
+  return 'UPDATED';
+}
+
+export function createAppPubSub(options: { redisUrl?: string; log: Logger }): AppPubSub {
+  let close = async () => {};
+  let eventTarget: ReturnType<typeof createRedisEventTarget> | undefined;
+  if (options.redisUrl) {
+    const log = options.log.child({ component: 'redis' });
+    const connect = (role: string) => {
+      const client = new Redis(options.redisUrl!, { lazyConnect: false, maxRetriesPerRequest: null });
+      client.on('error', (error: Error) => log.warn('redis connection error', { role, error: error.message }));
+      client.on('ready', () => log.info('redis connected', { role }));
+      return client;
+    };
+    const publishClient = connect('publish');
+    const subscribeClient = connect('subscribe');
+    eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+    close = async () => {
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+    };
+  }
+  const pubsub = createPubSub<Channels>(eventTarget ? { eventTarget } : {});
+  return {
+    publisher: {
+      publish: (event) => {
+        pubsub.publish('session:event', event.sessionId, event);
+        pubsub.publish('sessions:changed', { kind: changeKind(event), sessionId: event.sessionId, seq: event.seq });
+      },
+    },
+    liveEvents: (sessionId) => pubsub.subscribe('session:event', sessionId)[Symbol.asyncIterator](),
+    sessionChanges: () => pubsub.subscribe('sessions:changed')[Symbol.asyncIterator](),
+    close: () => close(),
+  };
 }

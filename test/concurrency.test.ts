@@ -26,7 +26,8 @@ function deferred() {
 
 describe.each(PROVIDERS)('concurrency on %s', (provider) => {
   it(`${CLIENTS} clients × ${SWITCHES_PER_CLIENT} switches on one session: nothing lost, one order everywhere`, async () => {
-    const server = await startTestServer(provider);
+    // Keep every event, to compare the whole log.
+    const server = await startTestServer(provider, { env: { EVENT_RETENTION: '4096', SUBSCRIPTION_QUEUE_LIMIT: '8192' } });
     const created = await createSession(server);
     const { id } = await storedSession(server, created.id);
     const published = server.publishedEvents(id);

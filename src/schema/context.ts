@@ -1,18 +1,32 @@
-/** What every resolver gets: built once per request by `createContext`. */
+/** What every resolver gets: built once per request (or per WebSocket subscription) by `createContext`. */
+import type { WebSocket } from 'ws';
 import type { Store } from '../db/client.js';
+import type { AppPubSub } from '../pubsub.js';
 import type { RuntimeRegistry } from '../runtime/registry.js';
 import type { TeamCatalog } from '../runtime/team.js';
+import type { SessionEventStreams } from '../services/event-stream.js';
 import type { SessionService } from '../services/session-service.js';
 
 export interface AppServices {
   prisma: Store;
   sessions: SessionService;
+  streams: SessionEventStreams;
+  pubsub: AppPubSub;
   runtimes: RuntimeRegistry;
   teams: TeamCatalog;
+  webSocketMaxBufferedBytes: number;
 }
 
-export type Context = AppServices;
+export interface Context extends AppServices {
+  /** For subscriptions over WebSocket: whether the socket has more unsent than it may. */
+  transportBackedUp?: () => boolean;
+}
 
-export function createContext(services: AppServices): Context {
-  return { ...services };
+/** `initial` is Yoga's per-request context; over graphql-ws it carries the socket. */
+export function createContext(services: AppServices, initial: { socket?: WebSocket }): Context {
+  const socket = initial.socket;
+  return {
+    ...services,
+    transportBackedUp: socket ? () => socket.bufferedAmount > services.webSocketMaxBufferedBytes : undefined,
+  };
 }

@@ -2,6 +2,7 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './errors.js';
+import './event.js';
 import './model.js';
 import './session.js';
 import './team.js';

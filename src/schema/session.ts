@@ -1,4 +1,5 @@
 /** The Session type, its queries, and the mutations that create, start and stop sessions. */
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { listAvailableModels } from '../runtime/agent-runtime.js';
 import {
   InvalidInputError,
@@ -106,7 +107,20 @@ const CreateSessionInput = builder.inputType('CreateSessionInput', {
   }),
 });
 
+const DeleteSessionPayload = builder.objectRef<{ sessionId: string }>('DeleteSessionPayload').implement({
+  fields: (t) => ({
+    deletedSessionId: t.id({ resolve: (payload) => encodeGlobalID('Session', payload.sessionId) }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  deleteSession: t.field({
+    type: DeleteSessionPayload,
+    description: 'Deletes the session and its events; its event streams end with SessionExitedEvent.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [InvalidInputError, SessionNotFoundError, PersistenceFailedError], directResult: true },
+    resolve: (_root, args, ctx) => ctx.sessions.deleteSession(parseSessionId(String(args.id), 'id')),
+  }),
   createSession: t.field({
     type: SessionRef,
     args: { input: t.arg({ type: CreateSessionInput, required: true }) },

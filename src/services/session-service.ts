@@ -23,14 +23,7 @@ import {
   SessionNotRunningError,
   TeamNotFoundError,
 } from './errors.js';
-import {
-  appendSessionEvent,
-  claimEventSeq,
-  writeEvent,
-  type EventPublisher,
-  type SessionEventRecord,
-  type TransactionClient,
-} from './event-log.js';
+import { EventLog, type EventPublisher, type SessionEventRecord, type TransactionClient } from './event-log.js';
 import { KeyedLock } from './keyed-lock.js';
 import { describeStoreFailure, isRecordNotFound } from './store-errors.js';
 
@@ -61,6 +54,7 @@ export interface SessionServiceOptions {
   runtimes: RuntimeRegistry;
   teams: TeamCatalog;
   publisher: EventPublisher;
+  events: EventLog;
   log: Logger;
   transactionTimeoutMs: number;
   transactionMaxWaitMs: number;
@@ -75,6 +69,7 @@ export class SessionService {
   readonly #runtimes: RuntimeRegistry;
   readonly #teams: TeamCatalog;
   readonly #publisher: EventPublisher;
+  readonly #events: EventLog;
   readonly #log: Logger;
   readonly #createProvider: ModelProviderFactory;
   readonly #transactionOptions: { timeout: number; maxWait: number };
@@ -85,6 +80,7 @@ export class SessionService {
     this.#runtimes = options.runtimes;
     this.#teams = options.teams;
     this.#publisher = options.publisher;
+    this.#events = options.events;
     this.#log = options.log.child({ component: 'sessions' });
     this.#createProvider = options.createModelProvider ?? describeModelProvider;
     this.#defaultTeam = options.defaultTeam;
@@ -130,8 +126,8 @@ export class SessionService {
           agentModelOverrides: { create: overrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) },
         },
       });
-      const created = await writeEvent(tx, id, 1, 'SESSION_CREATED', null, { title, team: team.name });
-      return start ? [created, await writeEvent(tx, id, 2, 'SESSION_STARTED', runtime.currentAgent, {})] : [created];
+      const created = await this.#events.write(tx, id, 1, 'SESSION_CREATED', null, { title, team: team.name });
+      return start ? [created, await this.#events.write(tx, id, 2, 'SESSION_STARTED', runtime.currentAgent, {})] : [created];
     });
     if (start) this.#runtimes.attach(runtime);
     this.#log.info('session created', { sessionId: id, team: team.name, running: start });
@@ -166,7 +162,7 @@ export class SessionService {
         }
       }
       const event = await this.#persist('startSession', sessionId, (tx) =>
-        appendSessionEvent(tx, sessionId, 'SESSION_STARTED', agentName, {}),
+        this.#events.append(tx, sessionId, 'SESSION_STARTED', agentName, {}),
       );
       this.#runtimes.attach(runtime);
       this.#log.info('session started', { sessionId });
@@ -180,12 +176,35 @@ export class SessionService {
       const runtime = this.#runtimes.get(sessionId);
       if (!runtime) return this.#requireSession(sessionId);
       const event = await this.#persist('stopSession', sessionId, (tx) =>
-        appendSessionEvent(tx, sessionId, 'SESSION_STOPPED', runtime.currentAgent, {}),
+        this.#events.append(tx, sessionId, 'SESSION_STOPPED', runtime.currentAgent, {}),
       );
       this.#runtimes.detach(sessionId);
       this.#log.info('session stopped', { sessionId });
       this.#publisher.publish(event);
       return this.#requireSession(sessionId);
+    });
+  }
+
+  /**
+   * Deletes a session and its log. Every stream of it receives SESSION_EXITED and ends; the id is never
+   * used again (ids are random UUIDs), so a deleted session stays deleted.
+   */
+  async deleteSession(sessionId: string): Promise<{ sessionId: string }> {
+    return this.#lock.run(sessionId, async () => {
+      const deleted = await this.#persist('deleteSession', sessionId, (tx) =>
+        tx.session.delete({ where: { id: sessionId }, select: { lastEventSeq: true } }),
+      );
+      this.#runtimes.detach(sessionId);
+      this.#log.info('session deleted', { sessionId });
+      this.#publisher.publish({
+        sessionId,
+        seq: deleted.lastEventSeq + 1,
+        kind: 'SESSION_EXITED',
+        agentName: null,
+        payload: { reason: 'deleted' },
+        at: new Date(),
+      });
+      return { sessionId };
     });
   }
 
@@ -206,9 +225,9 @@ export class SessionService {
       let event: SessionEventRecord;
       try {
         event = await this.#persist('setSessionAgentModel', sessionId, async (tx) => {
-          const seq = await claimEventSeq(tx, sessionId);
+          const seq = await this.#events.claimSeq(tx, sessionId);
           await recordOverride(tx, sessionId, agentName, resolved?.ref ?? null);
-          return writeEvent(tx, sessionId, seq, 'MODEL_CHANGED', agentName, {
+          return this.#events.write(tx, sessionId, seq, 'MODEL_CHANGED', agentName, {
             modelRef: resolved?.ref ?? null,
             previousModelRef: previous?.ref ?? null,
           });

@@ -74,7 +74,7 @@ export async function startTestServer(provider: DatabaseProvider, options: TestS
       if (!recorded.has(sessionId)) {
         const events: SessionEventRecord[] = [];
         recorded.set(sessionId, events);
-        const iterator = app.pubsub.subscribe('session:event', sessionId)[Symbol.asyncIterator]();
+        const iterator = app.pubsub.liveEvents(sessionId);
         const pump = async (): Promise<void> => {
           const next = await iterator.next();
           if (next.done) return;
