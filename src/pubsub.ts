@@ -39,7 +39,7 @@ function changeKind(event: SessionEventRecord): SessionChangeKind {
 }
 
 export function createAppPubSub(options: { redisUrl?: string; log: Logger }): AppPubSub {
-  let close = async () => {};
+  let closeRedis = async () => {};
   let eventTarget: ReturnType<typeof createRedisEventTarget> | undefined;
   if (options.redisUrl) {
     const log = options.log.child({ component: 'redis' });
@@ -52,11 +52,29 @@ export function createAppPubSub(options: { redisUrl?: string; log: Logger }): Ap
     const publishClient = connect('publish');
     const subscribeClient = connect('subscribe');
     eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
-    close = async () => {
+    closeRedis = async () => {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     };
   }
   const pubsub = createPubSub<Channels>(eventTarget ? { eventTarget } : {});
+
+  // Every listener is tracked so that close() can end them before Redis goes: a listener ended after
+  // would unsubscribe on a closed connection.
+  const listeners = new Set<AsyncIterableIterator<unknown>>();
+  const tracked = <T>(iterator: AsyncIterableIterator<T>): AsyncIterableIterator<T> => {
+    listeners.add(iterator);
+    return {
+      next: () => iterator.next(),
+      return: (value?: unknown) => {
+        listeners.delete(iterator);
+        return iterator.return?.(value) ?? Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  };
+
   return {
     publisher: {
       publish: (event) => {
@@ -64,8 +82,12 @@ export function createAppPubSub(options: { redisUrl?: string; log: Logger }): Ap
         pubsub.publish('sessions:changed', { kind: changeKind(event), sessionId: event.sessionId, seq: event.seq });
       },
     },
-    liveEvents: (sessionId) => pubsub.subscribe('session:event', sessionId)[Symbol.asyncIterator](),
-    sessionChanges: () => pubsub.subscribe('sessions:changed')[Symbol.asyncIterator](),
-    close: () => close(),
+    liveEvents: (sessionId) => tracked(pubsub.subscribe('session:event', sessionId)[Symbol.asyncIterator]()),
+    sessionChanges: () => tracked(pubsub.subscribe('sessions:changed')[Symbol.asyncIterator]()),
+    close: async () => {
+      await Promise.allSettled([...listeners].map((listener) => listener.return?.()));
+      listeners.clear();
+      await closeRedis();
+    },
   };
 }

@@ -98,9 +98,13 @@ export class EventLog {
     return this.write(tx, sessionId, await this.claimSeq(tx, sessionId), kind, agentName, payload);
   }
 
-  /** The retained events of a session with `seq > after`, oldest first. */
-  async readAfter(db: Store, sessionId: string, after: number): Promise<SessionEventRecord[]> {
-    const rows = await db.sessionEvent.findMany({ where: { sessionId, seq: { gt: after } }, orderBy: { seq: 'asc' } });
+  /** Up to `limit` retained events of a session with `seq > after`, oldest first. */
+  async readAfter(db: Store, sessionId: string, after: number, limit: number): Promise<SessionEventRecord[]> {
+    const rows = await db.sessionEvent.findMany({
+      where: { sessionId, seq: { gt: after } },
+      orderBy: { seq: 'asc' },
+      take: limit,
+    });
     return rows.map(toRecord);
   }
 }

@@ -28,6 +28,9 @@ export interface StreamOptions {
   transportBackedUp?: () => boolean;
 }
 
+/** Stored events read per page while a stream catches up. */
+const PAGE_SIZE = 256;
+
 export class SessionEventStreams {
   #open = 0;
 
@@ -36,7 +39,7 @@ export class SessionEventStreams {
       prisma: Store;
       events: EventLog;
       live: LiveEvents;
-      /** Events a stream may hold for a subscriber that is not reading before it is ended. */
+      /** Live events a stream may hold for a subscriber that is not reading before it is ended. */
       queueLimit: number;
       log: Logger;
     },
@@ -49,14 +52,19 @@ export class SessionEventStreams {
 
   /**
    * Opens a stream. Without `after` it carries what happens from now on; with it, first every retained
-   * event with `seq > after` (a GAP event first when some are no longer retained).
+   * event with `seq > after` (a GAP event first when some are no longer retained), read from the store
+   * page by page as the subscriber takes them.
    */
   async open(sessionId: string, after: number | null, options: StreamOptions = {}): Promise<AsyncIterableIterator<StreamItem>> {
     const { prisma, events, live, queueLimit, log } = this.options;
     // Listen before reading the store, so that nothing committed in between is missed.
-    const stream = new EventStream(live(sessionId), queueLimit, options.transportBackedUp, () => {
-      this.#open -= 1;
-    });
+    const stream = new EventStream(
+      live(sessionId),
+      (from) => events.readAfter(prisma, sessionId, from, PAGE_SIZE),
+      queueLimit,
+      options.transportBackedUp,
+      () => (this.#open -= 1),
+    );
     this.#open += 1;
     try {
       const session = await prisma.session.findUnique({ where: { id: sessionId }, select: { lastEventSeq: true } });
@@ -67,9 +75,7 @@ export class SessionEventStreams {
           `after must be from 0 to the session's newest event (${session.lastEventSeq}); got ${after}`,
         );
       }
-      stream.start(after ?? session.lastEventSeq, after === null ? [] : await events.readAfter(prisma, sessionId, after), (from) =>
-        events.readAfter(prisma, sessionId, from),
-      );
+      stream.start(after ?? session.lastEventSeq, session.lastEventSeq);
     } catch (error) {
       await stream.return();
       throw error;
@@ -90,132 +96,138 @@ function gapEvent(sessionId: string, after: number, firstAvailable: number): Ses
   };
 }
 
-/** One subscriber's stream: a bounded queue fed in sequence order, read by the transport. */
+const isSeqEvent = (item: StreamItem): item is SessionEventRecord =>
+  !(item instanceof SubscriberTooSlowError) && item.kind !== 'GAP' && item.kind !== 'SESSION_EXITED';
+
+/**
+ * One subscriber's stream. It is either live (contiguous live events go to a bounded queue) or catching
+ * up (events after the cursor are read from the store when the subscriber asks for more): it catches
+ * up after opening with `after`, and again whenever the live sequence has a hole.
+ */
 class EventStream implements AsyncIterableIterator<StreamItem> {
   readonly #queue: StreamItem[] = [];
-  #waiting: ((result: IteratorResult<StreamItem>) => void) | undefined;
+  /** Newest seq queued or taken: the store is read after it, live events at or below it are duplicates. */
+  #cursor = 0;
+  /** Newest seq the subscriber has taken: where it resumes if it is ended. */
+  #lastTaken = 0;
+  /** Newest seq known to exist. */
+  #newest = 0;
+  #catchingUp = false;
+  #started = false;
   #finished = false;
   #closed = false;
-  /** Newest seq placed in the queue; live events at or below it are duplicates. */
-  #lastQueued = 0;
-  /** Newest seq the transport has taken: where a subscriber resumes after being ended. */
-  #lastTaken = 0;
-  /** Live events are handled one after another, each after the previous one's store read. */
-  #work: Promise<void> = Promise.resolve();
-  #fill: ((after: number) => Promise<SessionEventRecord[]>) | undefined;
-  readonly #held: SessionEventRecord[] = [];
+  #wake: (() => void) | undefined;
 
   constructor(
     private readonly live: AsyncIterableIterator<SessionEventRecord>,
+    private readonly readStored: (after: number) => Promise<SessionEventRecord[]>,
     private readonly queueLimit: number,
     private readonly transportBackedUp: (() => boolean) | undefined,
     private readonly onClose: () => void,
   ) {
-    void this.#pump();
+    void this.#listen();
   }
 
-  start(after: number, backlog: SessionEventRecord[], fill: (after: number) => Promise<SessionEventRecord[]>): void {
-    this.#lastQueued = after;
+  start(after: number, newest: number): void {
+    this.#cursor = after;
     this.#lastTaken = after;
-    this.#deliverFromStore(after, backlog);
-    this.#fill = fill;
-    for (const event of this.#held.splice(0)) this.#onLive(event);
+    this.#newest = Math.max(this.#newest, newest);
+    this.#catchingUp = this.#newest > after;
+    this.#started = true;
   }
 
-  async #pump(): Promise<void> {
+  async #listen(): Promise<void> {
     try {
       for (;;) {
         const next = await this.live.next();
-        if (next.done || this.#closed) return;
+        if (this.#closed) return;
+        if (next.done) {
+          // The pubsub is closing (the server stops): nothing more will come.
+          this.#end();
+          return;
+        }
         // Events that crossed Redis arrive with their date as a string.
-        const event = { ...next.value, at: new Date(next.value.at) };
-        if (this.#fill) this.#onLive(event);
-        else this.#held.push(event);
+        this.#onLive({ ...next.value, at: new Date(next.value.at) });
       }
     } catch {
-      // The pubsub closed under us (server stopping): end the stream.
+      // The pubsub closed under us (the server is stopping): end the stream.
       this.#end();
     }
   }
 
   #onLive(event: SessionEventRecord): void {
-    this.#work = this.#work.then(async () => {
-      if (this.#finished) return;
-      if (event.kind === 'SESSION_EXITED') {
-        this.#enqueue(event);
-        this.#end();
-        return;
-      }
-      if (event.seq <= this.#lastQueued) return;
-      if (event.seq === this.#lastQueued + 1) {
-        this.#enqueue(event);
-        return;
-      }
-      // A hole: the doorbell for an earlier event was lost. The store has them all.
-      const from = this.#lastQueued;
-      const stored = await this.#fill!(from);
-      this.#deliverFromStore(from, stored.length > 0 ? stored : [event]);
-    });
-  }
-
-  #deliverFromStore(after: number, events: SessionEventRecord[]): void {
-    const first = events[0];
-    if (first && first.seq > after + 1) this.#enqueue(gapEvent(first.sessionId, after, first.seq));
-    for (const event of events) if (event.seq > this.#lastQueued) this.#enqueue(event);
-  }
-
-  #enqueue(item: StreamItem): void {
     if (this.#finished) return;
-    if (!(item instanceof SubscriberTooSlowError) && item.kind !== 'GAP' && item.kind !== 'SESSION_EXITED') {
-      this.#lastQueued = item.seq;
-    }
-    if (this.#waiting) {
-      this.#take(item);
+    if (event.kind === 'SESSION_EXITED') {
+      // The session's log went with it: nothing before this is left to read.
+      this.#queue.push(event);
+      this.#end();
       return;
     }
-    this.#queue.push(item);
+    this.#newest = Math.max(this.#newest, event.seq);
+    // Before start() every event is at most the newest the store will report: it will be read there.
+    if (!this.#started || this.#catchingUp || event.seq <= this.#cursor) return;
+    if (event.seq > this.#cursor + 1) {
+      // A hole: the doorbell for an earlier event was lost (Redis drops messages). The store has it.
+      this.#catchingUp = true;
+      this.#wakeUp();
+      return;
+    }
+    this.#cursor = event.seq;
+    this.#queue.push(event);
     if (this.#queue.length > this.queueLimit || this.transportBackedUp?.()) {
-      // Drop what the subscriber has not taken: it resumes from the last event it did take.
+      // Drop what the subscriber has not taken: it resumes after the last event it did take.
       this.#queue.length = 0;
       this.#queue.push(new SubscriberTooSlowError(this.#lastTaken));
       this.#end();
+      return;
     }
+    this.#wakeUp();
   }
 
-  #take(item: StreamItem): void {
-    if (!(item instanceof SubscriberTooSlowError) && item.kind !== 'GAP') this.#lastTaken = Math.max(this.#lastTaken, item.seq);
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    if (waiting) waiting({ value: item, done: false });
+  /** Reads the next page after the cursor; back to live once the store has nothing newer. */
+  async #catchUp(): Promise<void> {
+    const page = await this.readStored(this.#cursor);
+    if (this.#finished) return;
+    const first = page[0];
+    if (first && first.seq > this.#cursor + 1) this.#queue.push(gapEvent(first.sessionId, this.#cursor, first.seq));
+    for (const event of page) {
+      if (event.seq > this.#cursor) {
+        this.#queue.push(event);
+        this.#cursor = event.seq;
+      }
+    }
+    // An empty page while newer events are known means they are gone (the session is being deleted).
+    if (page.length < PAGE_SIZE && (this.#cursor >= this.#newest || page.length === 0)) this.#catchingUp = false;
   }
 
-  /** No more items will be queued; the transport still takes what is queued. */
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** No more items will be queued; the subscriber still takes what is queued. */
   #end(): void {
     this.#finished = true;
-    this.#close();
-    if (this.#queue.length === 0 && this.#waiting) {
-      const waiting = this.#waiting;
-      this.#waiting = undefined;
-      waiting({ value: undefined, done: true });
+    if (!this.#closed) {
+      this.#closed = true;
+      void this.live.return?.();
+      this.onClose();
     }
+    this.#wakeUp();
   }
 
-  /** Releases the pubsub listener, once. */
-  #close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    void this.live.return?.();
-    this.onClose();
-  }
-
-  next(): Promise<IteratorResult<StreamItem>> {
-    const item = this.#queue.shift();
-    if (item) {
-      if (!(item instanceof SubscriberTooSlowError) && item.kind !== 'GAP') this.#lastTaken = Math.max(this.#lastTaken, item.seq);
-      return Promise.resolve({ value: item, done: false });
+  async next(): Promise<IteratorResult<StreamItem>> {
+    for (;;) {
+      const item = this.#queue.shift();
+      if (item) {
+        if (isSeqEvent(item)) this.#lastTaken = Math.max(this.#lastTaken, item.seq);
+        return { value: item, done: false };
+      }
+      if (this.#finished) return { value: undefined, done: true };
+      if (this.#catchingUp) await this.#catchUp();
+      else await new Promise<void>((resolve) => (this.#wake = resolve));
     }
-    if (this.#finished) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.#waiting = resolve));
   }
 
   return(): Promise<IteratorResult<StreamItem>> {
