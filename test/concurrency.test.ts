@@ -5,18 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS, rawPostgres } from './support/databases.js';
 import { eventually } from './support/faults.js';
-import { SetModel } from './support/operations.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { createSession, expectTypename, storedSession } from './support/sessions.js';
+import { startTestServer } from './support/server.js';
+import { createSession, expectTypename, setModel, storedSession } from './support/sessions.js';
 
 const CLIENTS = 8;
 const SWITCHES_PER_CLIENT = 200;
 const REFS = ['gpt', 'local', 'claude', 'openai/gpt-5', 'anthropic/claude-opus-4-1', 'dmr/ai/llama3.2', ''];
 
-async function switchModel(server: TestServer, sessionId: string, modelRef: string) {
-  const { setSessionAgentModel } = await server.data(SetModel, { input: { sessionId, modelRef } });
-  return setSessionAgentModel;
-}
 
 function deferred() {
   let resolve!: () => void;
@@ -37,7 +32,7 @@ describe.each(PROVIDERS)('concurrency on %s', (provider) => {
       Array.from({ length: CLIENTS }, async (_, client) => {
         for (let index = 0; index < SWITCHES_PER_CLIENT; index += 1) {
           const modelRef = REFS[(client * 3 + index) % REFS.length]!;
-          const result = await switchModel(server, created.id, modelRef);
+          const result = await setModel(server, created.id, modelRef);
           expectTypename(result, 'SetSessionAgentModelPayload');
           expect(result.modelRef).toBe(modelRef === '' ? null : modelRef);
           acknowledged.set(result.seq, result.modelRef ?? null);
@@ -82,10 +77,10 @@ describe.each(PROVIDERS)('concurrency on %s', (provider) => {
     const second = await createSession(server);
 
     let slowSettled = false;
-    const slow = switchModel(server, first.id, 'openai/slow').finally(() => (slowSettled = true));
+    const slow = setModel(server, first.id, 'openai/slow').finally(() => (slowSettled = true));
     await slowStarted.promise;
-    expectTypename(await switchModel(server, second.id, 'gpt'), 'SetSessionAgentModelPayload');
-    expectTypename(await switchModel(server, first.id, 'local'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, second.id, 'gpt'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, first.id, 'local'), 'SetSessionAgentModelPayload');
     expect(slowSettled).toBe(false);
 
     slowProvider.resolve();
@@ -110,7 +105,7 @@ describe('concurrency on postgresql only', () => {
     const { rows } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     await locker.query('BEGIN');
     await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [blockedId]);
-    const waiting = switchModel(server, blocked.id, 'gpt');
+    const waiting = setModel(server, blocked.id, 'gpt');
     await eventually(async () => {
       const { rowCount } = await locker.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [
         rows[0]!.pid,
@@ -118,7 +113,7 @@ describe('concurrency on postgresql only', () => {
       return rowCount ? true : undefined;
     }, 'the first switch to wait on the row lock');
 
-    expectTypename(await switchModel(server, free.id, 'openai/gpt-5'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, free.id, 'openai/gpt-5'), 'SetSessionAgentModelPayload');
     await locker.query('COMMIT');
     expectTypename(await waiting, 'SetSessionAgentModelPayload');
   });

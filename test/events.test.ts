@@ -8,7 +8,7 @@ import { DeleteSession, SessionEvents } from './support/event-operations.js';
 import { eventually, rejectEventsMentioning } from './support/faults.js';
 import { SetModel, StartSession } from './support/operations.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { createSession, expectTypename, storedSession } from './support/sessions.js';
+import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
 import { subscribe, TRANSPORTS, type Subscriber } from './support/subscribers.js';
 import type { SessionEventsSubscription } from './graphql/graphql.js';
 
@@ -19,11 +19,6 @@ const received = (subscriber: Events) => subscriber.results.map((result) => resu
 const seqs = (subscriber: Events) => received(subscriber).map((event) => event?.seq);
 const reached = (seq: number) => (results: Events['results']) => results.some((result) => (result.data?.sessionEvents.seq ?? -1) >= seq);
 
-async function switchModel(server: TestServer, sessionId: string, modelRef: string) {
-  const { setSessionAgentModel } = await server.data(SetModel, { input: { sessionId, modelRef } });
-  expectTypename(setSessionAgentModel, 'SetSessionAgentModelPayload');
-  return setSessionAgentModel;
-}
 
 async function storedSeqs(server: TestServer, sessionId: string, after = 0) {
   return (await storedSession(server, sessionId)).events.map((event) => event.seq).filter((seq) => seq > after);

@@ -6,18 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { freshDatabase } from './support/databases.js';
 import { SessionEvents, SessionsChanged } from './support/event-operations.js';
 import { eventually } from './support/faults.js';
-import { SetModel, StartSession } from './support/operations.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { createSession, expectTypename, storedSession } from './support/sessions.js';
+import { StartSession } from './support/operations.js';
+import { startTestServer } from './support/server.js';
+import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
 import { subscribe, TRANSPORTS } from './support/subscribers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function switchModel(server: TestServer, sessionId: string, modelRef: string) {
-  const { setSessionAgentModel } = await server.data(SetModel, { input: { sessionId, modelRef } });
-  expectTypename(setSessionAgentModel, 'SetSessionAgentModelPayload');
-  return setSessionAgentModel;
-}
 
 describe('several instances through Redis', () => {
   it.each(TRANSPORTS)('a %s subscriber on one instance gets every change made on another, in order', async (transport) => {

@@ -8,14 +8,10 @@ import { sqlitePathOfUrl } from '../src/db/client.js';
 import { PROVIDERS, freshDatabase, rawPostgres } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
 import { eventually, postgresTrigger, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
-import { GetSession, SetModel } from './support/operations.js';
+import { GetSession } from './support/operations.js';
 import { capturedLog, startTestServer, type TestServer } from './support/server.js';
-import { createSession, expectTypename, storedSession } from './support/sessions.js';
+import { createSession, expectTypename, setModel, storedSession } from './support/sessions.js';
 
-async function switchModel(server: TestServer, sessionId: string, modelRef: string) {
-  const { setSessionAgentModel } = await server.data(SetModel, { input: { sessionId, modelRef } });
-  return setSessionAgentModel;
-}
 
 /** Runtime, API and database all say `root` runs on `expected`, and the override row says `override`. */
 async function expectAllAgree(server: TestServer, sessionId: string, expected: string, override: string | undefined) {
@@ -32,12 +28,12 @@ describe.each(PROVIDERS)('rollback on %s', (provider) => {
   it('a trigger rejects the event row: PersistenceFailed, runtime rolled back, nothing stored or published', async () => {
     const server = await startTestServer(provider);
     const created = await createSession(server);
-    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
     await rejectEventsMentioning(server, 'reject-me');
     const before = await storedSession(server, created.id);
     const published = server.publishedEvents(before.id);
 
-    const result = await switchModel(server, created.id, 'openai/reject-me');
+    const result = await setModel(server, created.id, 'openai/reject-me');
     expectTypename(result, 'PersistenceFailed');
     expect(result.retryable).toBe(false);
     expect(result.message).toMatch(/rolled back/);
@@ -49,7 +45,7 @@ describe.each(PROVIDERS)('rollback on %s', (provider) => {
     expect(published).toEqual([]);
 
     // The store is healthy afterwards: the next switch commits and is published.
-    expectTypename(await switchModel(server, created.id, 'openai/gpt-5'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'openai/gpt-5'), 'SetSessionAgentModelPayload');
     await expectAllAgree(server, created.id, 'openai/gpt-5', 'openai/gpt-5');
     expect(published.map((event) => event.payload.modelRef)).toEqual(['openai/gpt-5']);
   });
@@ -57,11 +53,11 @@ describe.each(PROVIDERS)('rollback on %s', (provider) => {
   it('a trigger rejects clearing an override: the runtime gets the override back', async () => {
     const server = await startTestServer(provider);
     const created = await createSession(server);
-    expectTypename(await switchModel(server, created.id, 'openai/keep-me'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'openai/keep-me'), 'SetSessionAgentModelPayload');
     await rejectDeletingOverride(server, 'openai/keep-me');
     const before = await storedSession(server, created.id);
 
-    expectTypename(await switchModel(server, created.id, ''), 'PersistenceFailed');
+    expectTypename(await setModel(server, created.id, ''), 'PersistenceFailed');
     expect(await expectAllAgree(server, created.id, 'openai/keep-me', 'openai/keep-me')).toEqual(before);
   });
 
@@ -75,7 +71,7 @@ describe.each(PROVIDERS)('rollback on %s', (provider) => {
     const created = await createSession(server);
     const before = await storedSession(server, created.id);
     const published = server.publishedEvents(before.id);
-    const result = await switchModel(server, created.id, 'openai/unreachable');
+    const result = await setModel(server, created.id, 'openai/unreachable');
     expectTypename(result, 'InvalidModelRef');
     expect(result.reason).toMatch(/provider could not be created: connection refused/);
     expect(await expectAllAgree(server, created.id, 'claude', undefined)).toEqual(before);
@@ -88,12 +84,12 @@ describe('rollback on sqlite only', () => {
     const database = freshDatabase('sqlite');
     const server = await startTestServer('sqlite', { database, env: { SQLITE_BUSY_TIMEOUT_MS: '100' } });
     const created = await createSession(server);
-    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
 
     const intruder = new BetterSqlite3(sqlitePathOfUrl(database.url));
     onCleanup(() => intruder.close());
     intruder.exec('BEGIN IMMEDIATE');
-    const blocked = await switchModel(server, created.id, 'openai/gpt-5');
+    const blocked = await setModel(server, created.id, 'openai/gpt-5');
     expectTypename(blocked, 'PersistenceFailed');
     expect(blocked.retryable).toBe(true);
     intruder.exec('ROLLBACK');
@@ -102,7 +98,7 @@ describe('rollback on sqlite only', () => {
     // Every switch acknowledged after the fault is in the database (DESIGN.md: SQLITE_BUSY must not lose writes).
     const acknowledged: string[] = [];
     for (const modelRef of ['local', 'openai/gpt-5', 'claude']) {
-      expectTypename(await switchModel(server, created.id, modelRef), 'SetSessionAgentModelPayload');
+      expectTypename(await setModel(server, created.id, modelRef), 'SetSessionAgentModelPayload');
       acknowledged.push(modelRef);
     }
     await server.stop();
@@ -120,21 +116,21 @@ describe('rollback on postgresql only', () => {
   it('a row lock held by another connection outlasts the transaction timeout: PersistenceFailed, rolled back', async () => {
     const server = await startTestServer('postgresql', { env: { TRANSACTION_TIMEOUT_MS: '300' } });
     const created = await createSession(server);
-    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
     const { id } = await storedSession(server, created.id);
     const published = server.publishedEvents(id);
 
     const locker = await rawPostgres(server.database);
     await locker.query('BEGIN');
     await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [id]);
-    const result = await switchModel(server, created.id, 'openai/gpt-5');
+    const result = await setModel(server, created.id, 'openai/gpt-5');
     await locker.query('ROLLBACK');
 
     expectTypename(result, 'PersistenceFailed');
     expect(result.retryable).toBe(true);
     await expectAllAgree(server, created.id, 'gpt', 'gpt');
     expect(published).toEqual([]);
-    expectTypename(await switchModel(server, created.id, 'local'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'local'), 'SetSessionAgentModelPayload');
     await expectAllAgree(server, created.id, 'local', 'local');
   });
 
@@ -142,7 +138,7 @@ describe('rollback on postgresql only', () => {
     const { log, records } = capturedLog();
     const server = await startTestServer('postgresql', { env: { TRANSACTION_TIMEOUT_MS: '400' }, log });
     const created = await createSession(server);
-    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
     const { id } = await storedSession(server, created.id);
     const published = server.publishedEvents(id);
     // Each statement stays within the statement timeout; together they exceed the transaction's.
@@ -154,7 +150,7 @@ describe('rollback on postgresql only', () => {
         (table) => `CREATE TRIGGER slow_write BEFORE INSERT OR UPDATE ON "${table}" FOR EACH ROW`,
       ),
     );
-    const result = await switchModel(server, created.id, 'openai/gpt-5');
+    const result = await setModel(server, created.id, 'openai/gpt-5');
     expectTypename(result, 'PersistenceFailed');
     expect(result.retryable).toBe(true);
     // The operator finds the database's side under the id the client was given.
@@ -171,7 +167,7 @@ describe('rollback on postgresql only', () => {
   it('the commit itself fails (a deferred constraint): PersistenceFailed, rolled back', async () => {
     const server = await startTestServer('postgresql');
     const created = await createSession(server);
-    expectTypename(await switchModel(server, created.id, 'local'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'local'), 'SetSessionAgentModelPayload');
     const { id } = await storedSession(server, created.id);
     const published = server.publishedEvents(id);
     await postgresTrigger(
@@ -181,7 +177,7 @@ describe('rollback on postgresql only', () => {
       ['CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON "SessionEvent" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW'],
     );
     const before = await storedSession(server, created.id);
-    expectTypename(await switchModel(server, created.id, 'openai/fail-at-commit'), 'PersistenceFailed');
+    expectTypename(await setModel(server, created.id, 'openai/fail-at-commit'), 'PersistenceFailed');
     expect(await expectAllAgree(server, created.id, 'local', 'local')).toEqual(before);
     expect(published).toEqual([]);
   });
@@ -196,7 +192,7 @@ describe('rollback on postgresql only', () => {
     const { rows } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     await locker.query('BEGIN');
     await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [id]);
-    const pending = switchModel(server, created.id, 'openai/gpt-5');
+    const pending = setModel(server, created.id, 'openai/gpt-5');
     const victim = await eventually(async () => {
       const blocked = await locker.query<{ pid: number }>(
         'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
@@ -211,7 +207,7 @@ describe('rollback on postgresql only', () => {
     expectTypename(result, 'PersistenceFailed');
     await expectAllAgree(server, created.id, 'claude', undefined);
     expect(published).toEqual([]);
-    expectTypename(await switchModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
+    expectTypename(await setModel(server, created.id, 'gpt'), 'SetSessionAgentModelPayload');
     await expectAllAgree(server, created.id, 'gpt', 'gpt');
   });
 });

@@ -7,19 +7,13 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { HeavySessionEvents, SessionEvents, SessionsChanged, DeleteSession } from './support/event-operations.js';
 import { eventually } from './support/faults.js';
-import { SetModel } from './support/operations.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { createSession, expectTypename, storedSession } from './support/sessions.js';
+import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
 import { subscribe, TRANSPORTS } from './support/subscribers.js';
 
 const openStreams = (server: TestServer, count: number) =>
   eventually(async () => (server.app.services.streams.openCount === count ? true : undefined), `${count} open streams`);
 
-async function switchModel(server: TestServer, sessionId: string, modelRef: string) {
-  const { setSessionAgentModel } = await server.data(SetModel, { input: { sessionId, modelRef } });
-  expectTypename(setSessionAgentModel, 'SetSessionAgentModelPayload');
-  return setSessionAgentModel;
-}
 
 describe('keep-alive and released listeners', () => {
   it('pings idle WebSockets, and drops a peer that stops answering', async () => {

@@ -1,6 +1,6 @@
 /** Shortcuts over the API for tests that need a session to work on. */
 import { expect } from 'vitest';
-import { CreateSession } from './operations.js';
+import { CreateSession, SetModel } from './operations.js';
 import type { TestServer } from './server.js';
 import type { CreateSessionInput } from '../graphql/graphql.js';
 
@@ -34,4 +34,17 @@ export function expectTypename<T extends { __typename?: string }, N extends stri
   typename: N,
 ): asserts value is Extract<T, { __typename?: N }> {
   expect(value.__typename, JSON.stringify(value)).toBe(typename);
+}
+
+/** setSessionAgentModel over HTTP; the result union as the API returned it. */
+export async function setModel(server: TestServer, sessionId: string, modelRef: string) {
+  const { setSessionAgentModel } = await server.data(SetModel, { input: { sessionId, modelRef } });
+  return setSessionAgentModel;
+}
+
+/** setSessionAgentModel that must succeed; returns the payload. */
+export async function switchModel(server: TestServer, sessionId: string, modelRef: string) {
+  const result = await setModel(server, sessionId, modelRef);
+  expectTypename(result, 'SetSessionAgentModelPayload');
+  return result;
 }
