@@ -5,7 +5,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, sqlitePathOfUrl } from '../src/db/client.js';
-import { migrationsFolder } from '../src/db/migrate.js';
+import { migratePostgres, migrateSqlite, migrationsFolder, readMigrations, type Migration } from '../src/db/migrate.js';
 import { createLogger } from '../src/log.js';
 import { PROVIDERS, freshDatabase, rawPostgres } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
@@ -67,3 +67,42 @@ describe.each(PROVIDERS)('migrations on %s', (provider) => {
     );
   });
 });
+
+describe('upgrading a database that has data', () => {
+  it.each(PROVIDERS)('on %s, later migrations keep every row the earlier ones held', async (provider) => {
+    const all = readMigrations(migrationsFolder(provider));
+    expect(all.length).toBeGreaterThan(1);
+    const database = freshDatabase(provider);
+    const db = await openRaw(provider, database);
+    await db.migrate(all.slice(0, 1));
+    await db.exec(`INSERT INTO "Session" (id, title, "workingDir", "teamName", "currentAgent", "updatedAt", "lastEventSeq")
+                   VALUES ('s1', 'kept', '/', 'example', 'root', CURRENT_TIMESTAMP, 1)`);
+    await db.exec(`INSERT INTO "AgentModelOverride" ("sessionId", "agentName", "modelRef") VALUES ('s1', 'root', 'gpt')`);
+    await db.exec(`INSERT INTO "SessionEvent" ("sessionId", seq, kind, payload) VALUES ('s1', 1, 'SESSION_CREATED', '{}')`);
+    await db.migrate(all);
+    expect(await db.count('Session')).toBe(1);
+    expect(await db.count('AgentModelOverride')).toBe(1);
+    expect(await db.count('SessionEvent')).toBe(1);
+  });
+});
+
+/** The bare database, past the server, to migrate step by step. */
+async function openRaw(provider: DatabaseProvider, database: ReturnType<typeof freshDatabase>) {
+  if (provider === 'sqlite') {
+    const raw = new BetterSqlite3(sqlitePathOfUrl(database.url));
+    onCleanup(() => raw.close());
+    return {
+      migrate: async (migrations: Migration[]) => void migrateSqlite(raw, migrations, silent),
+      exec: async (sql: string) => void raw.exec(sql),
+      count: async (table: string) => (raw.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n,
+    };
+  }
+  const admin = await rawPostgres({ ...database, schema: 'public' });
+  await admin.query(`CREATE SCHEMA IF NOT EXISTS "${database.schema}"`);
+  const client = await rawPostgres(database);
+  return {
+    migrate: async (migrations: Migration[]) => void (await migratePostgres(client, migrations, silent)),
+    exec: async (sql: string) => void (await client.query(sql)),
+    count: async (table: string) => Number((await client.query(`SELECT count(*) AS n FROM "${table}"`)).rows[0].n),
+  };
+}

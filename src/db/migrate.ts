@@ -75,9 +75,27 @@ const SQLITE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations"
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
-/** Applies pending migrations to an open SQLite connection, each in its own immediate transaction. */
+/**
+ * Applies pending migrations to an open SQLite connection, each in its own immediate transaction.
+ *
+ * SQLite changes a table's columns by rebuilding it: create a copy, move the rows, drop the original.
+ * With foreign keys enforced, that drop cascades and deletes every row that references the table. The
+ * migration's own `PRAGMA foreign_keys=OFF` cannot help: the pragma does nothing inside a transaction.
+ * So enforcement is off around the transactions, and each migration must leave no broken reference
+ * before it commits.
+ */
 export function migrateSqlite(db: BetterSqlite3.Database, migrations: Migration[], log: Logger): string[] {
   db.exec(SQLITE_MIGRATIONS_TABLE);
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    return applySqliteMigrations(db, migrations, log);
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
+}
+
+function applySqliteMigrations(db: BetterSqlite3.Database, migrations: Migration[], log: Logger): string[] {
   const appliedNow: string[] = [];
   for (;;) {
     // Re-read inside the write lock each time so a second process starting at once cannot apply twice.
@@ -89,6 +107,10 @@ export function migrateSqlite(db: BetterSqlite3.Database, migrations: Migration[
         const [migration] = pendingMigrations(migrations, applied, log);
         if (!migration) return undefined;
         db.exec(migration.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) {
+          throw new Error(`migration "${migration.name}" leaves ${broken.length} broken foreign key reference(s)`);
+        }
         const now = new Date().toISOString();
         db.prepare(
           `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
