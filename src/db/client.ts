@@ -13,7 +13,7 @@ import { PrismaClient as PostgresPrismaClient } from '../generated/postgresql/cl
 import type { Logger } from '../log.js';
 import { migratePostgres, migrateSqlite, migrationsFolder, readMigrations } from './migrate.js';
 import { providerOfUrl, redactUrl, type DatabaseProvider } from './providers.js';
-import { gatedSqliteAdapter } from './sqlite-gate.js';
+import { instrumentedAdapter, type StatementCounter } from './instrumented-adapter.js';
 
 /**
  * The client type the services use. Both generated clients come from the same models, so they have the
@@ -26,6 +26,8 @@ export interface Database {
   prisma: Store;
   /** The URL with any password hidden, for logs. */
   displayUrl: string;
+  /** Statements sent so far (the benchmark and the N+1 tests read it). */
+  statements: Readonly<StatementCounter>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const displayUrl = redactUrl(options.url);
   log.info('opening database', { provider, url: displayUrl });
   const migrations = readMigrations(migrationsFolder(provider));
+  const statements: StatementCounter = { count: 0 };
 
   if (provider === 'sqlite') {
     const file = sqlitePathOfUrl(options.url);
@@ -81,14 +84,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     } finally {
       raw.close();
     }
-    const adapter = gatedSqliteAdapter(new PrismaBetterSqlite3({ url: file, timeout: options.sqliteBusyTimeoutMs ?? 2000 }));
+    const adapter = instrumentedAdapter(
+      new PrismaBetterSqlite3({ url: file, timeout: options.sqliteBusyTimeoutMs ?? 2000 }),
+      { counter: statements, serialise: true },
+    );
     const prisma = new PrismaClient({ adapter });
     // Per-connection settings; the adapter keeps a single connection, so they hold for its lifetime.
     // In WAL mode synchronous=NORMAL stays durable across a crash of the process and corrupts nothing on
     // power loss; it only may lose the last commits then, and makes each commit several times cheaper.
     await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-    return { provider, prisma, displayUrl, close: () => prisma.$disconnect() };
+    return { provider, prisma, displayUrl, statements, close: () => prisma.$disconnect() };
   }
 
   const { connectionString, schema } = postgresConnection(options.url);
@@ -104,10 +110,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const timeout = options.statementTimeoutMs ?? 5000;
   const pgOptions = `${searchPath} -c lock_timeout=${timeout} -c statement_timeout=${timeout}`.trim();
-  const adapter = new PrismaPg(
-    { connectionString, options: pgOptions, max: options.postgresPoolSize ?? 10 },
-    schema ? { schema } : undefined,
+  const adapter = instrumentedAdapter(
+    new PrismaPg({ connectionString, options: pgOptions, max: options.postgresPoolSize ?? 10 }, schema ? { schema } : undefined),
+    { counter: statements, serialise: false },
   );
   const prisma = new PostgresPrismaClient({ adapter }) as unknown as Store;
-  return { provider, prisma, displayUrl, close: () => prisma.$disconnect() };
+  return { provider, prisma, displayUrl, statements, close: () => prisma.$disconnect() };
 }
