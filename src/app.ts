@@ -18,7 +18,11 @@ import { createContext, type AppServices, type Context } from './schema/context.
 import { buildSchema } from './schema/index.js';
 import { EventLog } from './services/event-log.js';
 import { SessionEventStreams } from './services/event-stream.js';
+import { MessageService } from './services/message-service.js';
+import { SessionBatchService } from './services/session-batch-service.js';
 import { SessionService } from './services/session-service.js';
+import { SessionUpdateService } from './services/session-update-service.js';
+import { SessionWriter } from './services/session-writer.js';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
@@ -79,16 +83,22 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const pubsub = createAppPubSub({ redisUrl: config.redisUrl, log });
   const runtimes = new RuntimeRegistry();
   const events = new EventLog(config.eventRetention);
-  const sessions = new SessionService({
+  const writer = new SessionWriter({
     database,
-    runtimes,
-    teams,
-    publisher: pubsub.publisher,
     events,
+    publisher: pubsub.publisher,
     log,
     transactionTimeoutMs: config.transactionTimeoutMs,
     transactionMaxWaitMs: config.transactionMaxWaitMs,
+  });
+  const sessions = new SessionService({
+    prisma: database.prisma,
+    writer,
+    runtimes,
+    teams,
+    log,
     defaultTeam: config.defaultTeam,
+    workingDirRoot: config.workingDirRoot,
     createModelProvider: options.createModelProvider,
   });
   const streams = new SessionEventStreams({
@@ -100,7 +110,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   });
   const services: AppServices = {
     prisma: database.prisma,
+    provider: database.provider,
     sessions,
+    updates: new SessionUpdateService(database.prisma, writer),
+    messages: new MessageService(database.prisma, writer),
+    batches: new SessionBatchService(database.prisma, sessions),
     streams,
     pubsub,
     runtimes,

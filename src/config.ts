@@ -16,6 +16,8 @@ export interface Config {
   agentsDir: string;
   /** Team used by `createSession` when the input names none. */
   defaultTeam: string;
+  /** When set, sessions' working directories must lie inside it. */
+  workingDirRoot?: string;
   logLevel: LogLevel;
   logFormat: 'pretty' | 'json';
   /** How long one store transaction may run before it is rolled back (Prisma's `timeout`). */
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseProvider,
     agentsDir: path.resolve(env.AGENTS_DIR || BUNDLED_AGENTS_DIR),
     defaultTeam: env.DEFAULT_TEAM || 'example',
+    workingDirRoot: env.SESSION_WORKDIR_ROOT ? path.resolve(env.SESSION_WORKDIR_ROOT) : undefined,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf('LOG_FORMAT', ['pretty', 'json'] as const, 'pretty'),
     transactionTimeoutMs: integer('TRANSACTION_TIMEOUT_MS', 5000, 50, 600_000),

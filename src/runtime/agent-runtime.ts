@@ -60,6 +60,14 @@ export class AgentRuntime {
     return this.team.modelSwitching;
   }
 
+  /** Makes another agent of the team the current one; returns the previous. Throws for an unknown agent. */
+  switchAgent(agentName: string): string {
+    this.#agent(agentName);
+    const previous = this.#currentAgent;
+    this.#currentAgent = agentName;
+    return previous;
+  }
+
   /** The override of an agent, if it has one. */
   overrideOf(agentName: string): ResolvedModel | undefined {
     return this.#overrides.get(agentName);

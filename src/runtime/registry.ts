@@ -20,6 +20,11 @@ export class RuntimeRegistry {
     return this.#runtimes.delete(sessionId);
   }
 
+  /** Ids of the running sessions. */
+  ids(): string[] {
+    return [...this.#runtimes.keys()];
+  }
+
   get size(): number {
     return this.#runtimes.size;
   }

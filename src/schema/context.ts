@@ -5,11 +5,19 @@ import type { AppPubSub } from '../pubsub.js';
 import type { RuntimeRegistry } from '../runtime/registry.js';
 import type { TeamCatalog } from '../runtime/team.js';
 import type { SessionEventStreams } from '../services/event-stream.js';
+import type { DatabaseProvider } from '../db/providers.js';
+import type { MessageService } from '../services/message-service.js';
+import type { SessionBatchService } from '../services/session-batch-service.js';
 import type { SessionService } from '../services/session-service.js';
+import type { SessionUpdateService } from '../services/session-update-service.js';
 
 export interface AppServices {
   prisma: Store;
+  provider: DatabaseProvider;
   sessions: SessionService;
+  updates: SessionUpdateService;
+  messages: MessageService;
+  batches: SessionBatchService;
   streams: SessionEventStreams;
   pubsub: AppPubSub;
   runtimes: RuntimeRegistry;

@@ -4,7 +4,10 @@
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import {
+  AgentNotFoundError,
   InvalidInputError,
+  MessageNotFoundError,
+  SessionBusyError,
   InvalidModelRefError,
   ModelSwitchingNotSupportedError,
   PersistenceFailedError,
@@ -69,4 +72,23 @@ builder.objectType(PersistenceFailedError, {
     retryable: t.exposeBoolean('retryable', { description: 'Whether the same request may succeed if sent again.' }),
     incidentId: t.exposeString('incidentId', { description: "Find the database's own message in the server log." }),
   }),
+});
+
+builder.objectType(SessionBusyError, {
+  name: 'SessionBusy',
+  description: 'Another change holds the session; nothing was done. Try again.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ sessionId: t.id({ resolve: sessionGlobalId }) }),
+});
+
+builder.objectType(AgentNotFoundError, {
+  name: 'AgentNotFound',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ agentName: t.exposeString('agentName'), availableAgents: t.exposeStringList('availableAgents') }),
+});
+
+builder.objectType(MessageNotFoundError, {
+  name: 'MessageNotFound',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ messageId: t.id({ resolve: (error) => encodeGlobalID('Message', error.messageId) }) }),
 });

@@ -18,7 +18,9 @@ const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
   MODEL_CHANGED: 'ModelChangedEvent',
   TITLE_CHANGED: 'TitleChangedEvent',
   STARRED_CHANGED: 'StarredChangedEvent',
+  PERMISSIONS_CHANGED: 'PermissionsChangedEvent',
   MESSAGE_ADDED: 'MessageAddedEvent',
+  MESSAGE_UPDATED: 'MessageUpdatedEvent',
   TOKEN_USAGE_UPDATED: 'TokenUsageUpdatedEvent',
   CURRENT_AGENT_SWITCHED: 'CurrentAgentSwitchedEvent',
   GAP: 'GapEvent',
@@ -46,7 +48,15 @@ export const SessionEventInterface = builder.interfaceRef<SessionEventRecord>('S
   }),
 });
 
-type PayloadField = { name: string; type: 'String' | 'Int' | 'Float' | 'Boolean'; nullable?: boolean; description?: string };
+type PayloadField = {
+  name: string;
+  type: 'String' | 'Int' | 'Float' | 'Boolean' | 'ID';
+  list?: boolean;
+  nullable?: boolean;
+  description?: string;
+  /** The payload holds a database id of this type; the field shows its global id. */
+  globalIdOf?: string;
+};
 
 /** One object type per kind; its own fields come from the stored payload. */
 function eventType(kind: SessionEventKind, description: string, fields: PayloadField[] = []) {
@@ -59,10 +69,13 @@ function eventType(kind: SessionEventKind, description: string, fields: PayloadF
         fields.map((field) => [
           field.name,
           t.field({
-            type: field.type,
+            type: field.list ? [field.type] : field.type,
             nullable: field.nullable ?? false,
             description: field.description,
-            resolve: (event) => event.payload[field.name] as never,
+            resolve: (event) => {
+              const value = event.payload[field.name];
+              return (field.globalIdOf ? encodeGlobalID(field.globalIdOf, String(value)) : value) as never;
+            },
           }),
         ]),
       ),
@@ -84,10 +97,16 @@ eventType('TITLE_CHANGED', 'The title changed.', [
   { name: 'previousTitle', type: 'String' },
 ]);
 eventType('STARRED_CHANGED', 'The session was starred or unstarred.', [{ name: 'starred', type: 'Boolean' }]);
+eventType('PERMISSIONS_CHANGED', "The session's tool permissions were replaced.", [
+  { name: 'allow', type: 'String', list: true },
+  { name: 'ask', type: 'String', list: true },
+  { name: 'deny', type: 'String', list: true },
+]);
 eventType('MESSAGE_ADDED', 'A message was added to the conversation.', [
-  { name: 'messageId', type: 'String' },
+  { name: 'messageId', type: 'ID', globalIdOf: 'Message' },
   { name: 'role', type: 'String' },
 ]);
+eventType('MESSAGE_UPDATED', "A message's content was edited.", [{ name: 'messageId', type: 'ID', globalIdOf: 'Message' }]);
 eventType('TOKEN_USAGE_UPDATED', 'Token usage and cost were added.', [
   { name: 'inputTokens', type: 'Int' },
   { name: 'outputTokens', type: 'Int' },

@@ -2,23 +2,32 @@
  * Failures the API reports as typed results. Each carries a message a user can act on; the schema maps
  * them to GraphQL error types. Anything else is unexpected and stays masked.
  */
-export { InvalidModelRefError } from '../runtime/model-ref.js';
+import { InvalidModelRefError } from '../runtime/model-ref.js';
 
-export class SessionNotFoundError extends Error {
+export { InvalidModelRefError };
+
+/** A failure the API reports as a typed result; anything else is unexpected. */
+export class DomainError extends Error {}
+
+export function isDomainError(error: unknown): error is Error {
+  return error instanceof DomainError || error instanceof InvalidModelRefError;
+}
+
+export class SessionNotFoundError extends DomainError {
   constructor(readonly sessionId: string) {
     super('no session has this id');
     this.name = 'SessionNotFoundError';
   }
 }
 
-export class SessionNotRunningError extends Error {
+export class SessionNotRunningError extends DomainError {
   constructor(readonly sessionId: string) {
     super('the session is not running; start it with startSession first');
     this.name = 'SessionNotRunningError';
   }
 }
 
-export class ModelSwitchingNotSupportedError extends Error {
+export class ModelSwitchingNotSupportedError extends DomainError {
   constructor(
     readonly sessionId: string,
     readonly teamName: string,
@@ -28,7 +37,7 @@ export class ModelSwitchingNotSupportedError extends Error {
   }
 }
 
-export class TeamNotFoundError extends Error {
+export class TeamNotFoundError extends DomainError {
   constructor(
     readonly teamName: string,
     readonly availableTeams: string[],
@@ -39,7 +48,7 @@ export class TeamNotFoundError extends Error {
 }
 
 /** Input that breaks a rule; `field` names the input field, for forms. */
-export class InvalidInputError extends Error {
+export class InvalidInputError extends DomainError {
   constructor(
     readonly field: string,
     message: string,
@@ -50,7 +59,7 @@ export class InvalidInputError extends Error {
 }
 
 /** The store rejected a change. Whatever the change had done to the runtime was undone first. */
-export class PersistenceFailedError extends Error {
+export class PersistenceFailedError extends DomainError {
   constructor(
     readonly operation: string,
     /** True when trying again may succeed (a timeout, a conflict, a lost connection). */
@@ -63,5 +72,29 @@ export class PersistenceFailedError extends Error {
         `(incident ${incidentId}${retryable ? ', safe to retry' : ''})`,
     );
     this.name = 'PersistenceFailedError';
+  }
+}
+
+export class SessionBusyError extends DomainError {
+  constructor(readonly sessionId: string) {
+    super('the session is busy with another change (a model switch or another write); try again');
+    this.name = 'SessionBusyError';
+  }
+}
+
+export class AgentNotFoundError extends DomainError {
+  constructor(
+    readonly agentName: string,
+    readonly availableAgents: string[],
+  ) {
+    super(`the team has no agent "${agentName}"; its agents: ${availableAgents.join(', ')}`);
+    this.name = 'AgentNotFoundError';
+  }
+}
+
+export class MessageNotFoundError extends DomainError {
+  constructor(readonly messageId: string) {
+    super('no message has this id');
+    this.name = 'MessageNotFoundError';
   }
 }

@@ -13,7 +13,9 @@ export const STORED_EVENT_KINDS = [
   'MODEL_CHANGED',
   'TITLE_CHANGED',
   'STARRED_CHANGED',
+  'PERMISSIONS_CHANGED',
   'MESSAGE_ADDED',
+  'MESSAGE_UPDATED',
   'TOKEN_USAGE_UPDATED',
   'CURRENT_AGENT_SWITCHED',
 ] as const;
@@ -23,7 +25,8 @@ export const STORED_EVENT_KINDS = [
  * `SESSION_EXITED` (the session was deleted; its log went with it).
  */
 export type StreamOnlyKind = 'GAP' | 'SESSION_EXITED';
-export type SessionEventKind = (typeof STORED_EVENT_KINDS)[number] | StreamOnlyKind;
+export type StoredEventKind = (typeof STORED_EVENT_KINDS)[number];
+export type SessionEventKind = StoredEventKind | StreamOnlyKind;
 
 export interface SessionEventRecord {
   sessionId: string;
@@ -74,7 +77,7 @@ export class EventLog {
     tx: TransactionClient,
     sessionId: string,
     seq: number,
-    kind: (typeof STORED_EVENT_KINDS)[number],
+    kind: StoredEventKind,
     agentName: string | null,
     payload: Record<string, unknown>,
   ): Promise<SessionEventRecord> {
@@ -91,7 +94,7 @@ export class EventLog {
   async append(
     tx: TransactionClient,
     sessionId: string,
-    kind: (typeof STORED_EVENT_KINDS)[number],
+    kind: StoredEventKind,
     agentName: string | null,
     payload: Record<string, unknown>,
   ): Promise<SessionEventRecord> {

@@ -1,10 +1,10 @@
 /**
- * Session use cases. The runtime changes first, the store second, and a store failure undoes the
- * runtime change (DESIGN.md, "The core operation"). Knows nothing of GraphQL.
+ * Session lifecycle and the changes that touch the runtime. The runtime changes first, the store
+ * second, and a store failure undoes the runtime change (DESIGN.md, "The core operation").
+ * Knows nothing of GraphQL.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import type { Database } from '../db/client.js';
+import type { Store } from '../db/client.js';
 import type { Logger } from '../log.js';
 import {
   AgentRuntime,
@@ -16,25 +16,35 @@ import { isInlineRef } from '../runtime/model-ref.js';
 import type { RuntimeRegistry } from '../runtime/registry.js';
 import type { Team, TeamCatalog } from '../runtime/team.js';
 import {
+  AgentNotFoundError,
   InvalidInputError,
   ModelSwitchingNotSupportedError,
-  PersistenceFailedError,
   SessionNotFoundError,
   SessionNotRunningError,
   TeamNotFoundError,
 } from './errors.js';
-import { EventLog, type EventPublisher, type SessionEventRecord, type TransactionClient } from './event-log.js';
-import { KeyedLock } from './keyed-lock.js';
-import { describeStoreFailure, isRecordNotFound } from './store-errors.js';
-
-export const MAX_TITLE_LENGTH = 200;
-export const MAX_WORKING_DIR_LENGTH = 4096;
+import type { TransactionClient } from './event-log.js';
+import type { SessionWriter } from './session-writer.js';
+import {
+  LIMITS,
+  validateAttributes,
+  validateCount,
+  validatePermissions,
+  validateTitle,
+  validateWorkingDir,
+  type Permissions,
+  type SafetyPolicy,
+} from './validation.js';
 
 export interface CreateSessionInput {
   team?: string | null;
   title: string;
   workingDir?: string | null;
   agentModelOverrides?: { agentName: string; modelRef: string }[] | null;
+  permissions?: Permissions | null;
+  safetyPolicy?: SafetyPolicy | null;
+  limits?: { maxIterations?: number | null; maxConsecutiveToolCalls?: number | null; maxOldToolCallTokens?: number | null } | null;
+  attributes?: unknown;
   /** Start a runtime at once (default); false only stores the session. */
   start?: boolean | null;
 }
@@ -49,52 +59,56 @@ export interface ModelSwitch {
   seq: number;
 }
 
+export interface AgentSwitch {
+  sessionId: string;
+  agentName: string;
+  previousAgentName: string;
+  seq: number;
+}
+
 export interface SessionServiceOptions {
-  database: Database;
+  prisma: Store;
+  writer: SessionWriter;
   runtimes: RuntimeRegistry;
   teams: TeamCatalog;
-  publisher: EventPublisher;
-  events: EventLog;
   log: Logger;
-  transactionTimeoutMs: number;
-  transactionMaxWaitMs: number;
   /** Team of sessions created without one. */
   defaultTeam: string;
+  /** When set, working directories must lie inside it (SESSION_WORKDIR_ROOT). */
+  workingDirRoot?: string;
   createModelProvider?: ModelProviderFactory;
 }
 
 export class SessionService {
-  readonly #lock = new KeyedLock();
-  readonly #db: Database;
+  readonly #prisma: Store;
+  readonly #writer: SessionWriter;
   readonly #runtimes: RuntimeRegistry;
   readonly #teams: TeamCatalog;
-  readonly #publisher: EventPublisher;
-  readonly #events: EventLog;
   readonly #log: Logger;
+  readonly #options: SessionServiceOptions;
   readonly #createProvider: ModelProviderFactory;
-  readonly #transactionOptions: { timeout: number; maxWait: number };
-  readonly #defaultTeam: string;
 
   constructor(options: SessionServiceOptions) {
-    this.#db = options.database;
+    this.#options = options;
+    this.#prisma = options.prisma;
+    this.#writer = options.writer;
     this.#runtimes = options.runtimes;
     this.#teams = options.teams;
-    this.#publisher = options.publisher;
-    this.#events = options.events;
     this.#log = options.log.child({ component: 'sessions' });
     this.#createProvider = options.createModelProvider ?? describeModelProvider;
-    this.#defaultTeam = options.defaultTeam;
-    this.#transactionOptions = { timeout: options.transactionTimeoutMs, maxWait: options.transactionMaxWaitMs };
-  }
-
-  runtimeOf(sessionId: string): AgentRuntime | undefined {
-    return this.#runtimes.get(sessionId);
   }
 
   async createSession(input: CreateSessionInput) {
     const title = validateTitle(input.title);
-    const workingDir = validateWorkingDir(input.workingDir);
+    const workingDir = await validateWorkingDir(input.workingDir, this.#options.workingDirRoot);
     const team = this.#team(input.team ?? undefined);
+    const permissions = validatePermissions(input.permissions ?? { allow: [], ask: [], deny: [] });
+    const attributes = input.attributes === undefined || input.attributes === null ? {} : validateAttributes(input.attributes);
+    const limits = {
+      maxIterations: validateCount(input.limits?.maxIterations ?? 0, 'limits.maxIterations'),
+      maxConsecutiveToolCalls: validateCount(input.limits?.maxConsecutiveToolCalls ?? 0, 'limits.maxConsecutiveToolCalls'),
+      maxOldToolCallTokens: validateCount(input.limits?.maxOldToolCallTokens ?? 0, 'limits.maxOldToolCallTokens'),
+    };
     const overrides = input.agentModelOverrides ?? [];
     const id = randomUUID();
     const runtime = new AgentRuntime(id, team, team.agents[0]!.name, this.#createProvider);
@@ -114,7 +128,7 @@ export class SessionService {
     }
     const start = input.start ?? true;
 
-    const events = await this.#persist('createSession', null, async (tx) => {
+    const events = await this.#writer.persist('createSession', null, async (tx) => {
       await tx.session.create({
         data: {
           id,
@@ -122,24 +136,106 @@ export class SessionService {
           workingDir,
           teamName: team.name,
           currentAgent: runtime.currentAgent,
+          permissions: JSON.stringify(permissions),
+          safetyPolicy: input.safetyPolicy ?? 'ASK_UNSAFE',
+          ...limits,
+          attributes: JSON.stringify(attributes),
           lastEventSeq: start ? 2 : 1,
           agentModelOverrides: { create: overrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) },
         },
       });
-      const created = await this.#events.write(tx, id, 1, 'SESSION_CREATED', null, { title, team: team.name });
-      return start ? [created, await this.#events.write(tx, id, 2, 'SESSION_STARTED', runtime.currentAgent, {})] : [created];
+      return this.#creationEvents(tx, id, { title, team: team.name }, start ? runtime.currentAgent : null);
     });
     if (start) this.#runtimes.attach(runtime);
     this.#log.info('session created', { sessionId: id, team: team.name, running: start });
-    events.forEach((event) => this.#publisher.publish(event));
+    events.forEach((event) => this.#writer.publish(event));
+    return this.#requireSession(id);
+  }
+
+  /**
+   * A new session with the source's settings, overrides, custom models and the messages before
+   * `beforeMessageId` (all of them without it), titled "<title> (fork N)".
+   */
+  async forkSession(sourceId: string, beforeMessageId: string | null, start: boolean) {
+    const source = await this.#prisma.session.findUnique({
+      where: { id: sourceId },
+      include: { agentModelOverrides: true, customModelsUsed: true },
+    });
+    if (!source) throw new SessionNotFoundError(sourceId);
+    let beforePosition = Number.MAX_SAFE_INTEGER;
+    if (beforeMessageId !== null) {
+      const message = await this.#prisma.message.findUnique({ where: { id: beforeMessageId } });
+      if (!message || message.sessionId !== sourceId) {
+        throw new InvalidInputError('beforeMessageId', 'the message is not in the session being forked');
+      }
+      beforePosition = message.position;
+    }
+    const team = this.#team(source.teamName);
+    const runtime = new AgentRuntime(randomUUID(), team, team.agents.some((a) => a.name === source.currentAgent) ? source.currentAgent : team.agents[0]!.name, this.#createProvider);
+    for (const override of source.agentModelOverrides) {
+      try {
+        runtime.setOverride(override.agentName, await runtime.resolveModel(override.modelRef));
+      } catch {
+        // Kept in the store as it was; the runtime skips it, as startSession does.
+      }
+    }
+    const id = runtime.sessionId;
+
+    const { events, title } = await this.#writer.persist('forkSession', sourceId, async (tx) => {
+      const forks = await tx.session.count({ where: { forkedFromId: sourceId } });
+      const suffix = ` (fork ${forks + 1})`;
+      const title = source.title.slice(0, LIMITS.title - suffix.length) + suffix;
+      const messages = await tx.message.findMany({
+        where: { sessionId: sourceId, position: { lt: beforePosition } },
+        orderBy: { position: 'asc' },
+      });
+      await tx.session.create({
+        data: {
+          id,
+          title,
+          workingDir: source.workingDir,
+          teamName: source.teamName,
+          currentAgent: runtime.currentAgent,
+          permissions: source.permissions,
+          safetyPolicy: source.safetyPolicy,
+          maxIterations: source.maxIterations,
+          maxConsecutiveToolCalls: source.maxConsecutiveToolCalls,
+          maxOldToolCallTokens: source.maxOldToolCallTokens,
+          attributes: source.attributes,
+          forkedFromId: sourceId,
+          lastEventSeq: start ? 2 : 1,
+          agentModelOverrides: { create: source.agentModelOverrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) },
+          customModelsUsed: { create: source.customModelsUsed.map(({ position, modelRef }) => ({ position, modelRef })) },
+          messages: {
+            create: messages.map((message, index) => ({
+              id: randomUUID(),
+              position: index + 1,
+              role: message.role,
+              agentName: message.agentName,
+              content: message.content,
+            })),
+          },
+        },
+      });
+      const events = await this.#creationEvents(
+        tx,
+        id,
+        { title, team: source.teamName, forkedFrom: sourceId, messages: messages.length },
+        start ? runtime.currentAgent : null,
+      );
+      return { events, title };
+    });
+    if (start) this.#runtimes.attach(runtime);
+    this.#log.info('session forked', { sessionId: id, from: sourceId, title });
+    events.forEach((event) => this.#writer.publish(event));
     return this.#requireSession(id);
   }
 
   /** Attaches a runtime; stored overrides are re-applied, and one that no longer resolves is skipped. */
   async startSession(sessionId: string) {
-    return this.#lock.run(sessionId, async () => {
+    return this.#writer.lock.run(sessionId, async () => {
       if (this.#runtimes.isRunning(sessionId)) return this.#requireSession(sessionId);
-      const session = await this.#db.prisma.session.findUnique({
+      const session = await this.#prisma.session.findUnique({
         where: { id: sessionId },
         include: { agentModelOverrides: true },
       });
@@ -161,26 +257,26 @@ export class SessionService {
           });
         }
       }
-      const event = await this.#persist('startSession', sessionId, (tx) =>
-        this.#events.append(tx, sessionId, 'SESSION_STARTED', agentName, {}),
-      );
+      await this.#writer.commit('startSession', sessionId, 'SESSION_STARTED', agentName, async () => ({
+        payload: {},
+        result: undefined,
+      }));
       this.#runtimes.attach(runtime);
       this.#log.info('session started', { sessionId });
-      this.#publisher.publish(event);
       return this.#requireSession(sessionId);
     });
   }
 
   async stopSession(sessionId: string) {
-    return this.#lock.run(sessionId, async () => {
+    return this.#writer.lock.run(sessionId, async () => {
       const runtime = this.#runtimes.get(sessionId);
       if (!runtime) return this.#requireSession(sessionId);
-      const event = await this.#persist('stopSession', sessionId, (tx) =>
-        this.#events.append(tx, sessionId, 'SESSION_STOPPED', runtime.currentAgent, {}),
-      );
+      await this.#writer.commit('stopSession', sessionId, 'SESSION_STOPPED', runtime.currentAgent, async () => ({
+        payload: {},
+        result: undefined,
+      }));
       this.#runtimes.detach(sessionId);
       this.#log.info('session stopped', { sessionId });
-      this.#publisher.publish(event);
       return this.#requireSession(sessionId);
     });
   }
@@ -190,13 +286,13 @@ export class SessionService {
    * used again (ids are random UUIDs), so a deleted session stays deleted.
    */
   async deleteSession(sessionId: string): Promise<{ sessionId: string }> {
-    return this.#lock.run(sessionId, async () => {
-      const deleted = await this.#persist('deleteSession', sessionId, (tx) =>
+    return this.#writer.lock.run(sessionId, async () => {
+      const deleted = await this.#writer.persist('deleteSession', sessionId, (tx) =>
         tx.session.delete({ where: { id: sessionId }, select: { lastEventSeq: true } }),
       );
       this.#runtimes.detach(sessionId);
       this.#log.info('session deleted', { sessionId });
-      this.#publisher.publish({
+      this.#writer.publish({
         sessionId,
         seq: deleted.lastEventSeq + 1,
         kind: 'SESSION_EXITED',
@@ -218,79 +314,80 @@ export class SessionService {
     // Creating a provider can be slow; it changes nothing, so it runs before taking the session's lock.
     const resolved: ResolvedModel | null = modelRef === '' ? null : await runtime.resolveModel(modelRef);
 
-    return this.#lock.run(sessionId, async () => {
+    return this.#writer.lock.run(sessionId, async () => {
       if (this.#runtimes.get(sessionId) !== runtime) throw new SessionNotRunningError(sessionId);
       const agentName = runtime.currentAgent;
       const previous = runtime.setOverride(agentName, resolved);
-      let event: SessionEventRecord;
-      try {
-        event = await this.#persist('setSessionAgentModel', sessionId, async (tx) => {
-          const seq = await this.#events.claimSeq(tx, sessionId);
-          await recordOverride(tx, sessionId, agentName, resolved?.ref ?? null);
-          return this.#events.write(tx, sessionId, seq, 'MODEL_CHANGED', agentName, {
-            modelRef: resolved?.ref ?? null,
-            previousModelRef: previous?.ref ?? null,
-          });
-        });
-      } catch (error) {
-        runtime.setOverride(agentName, previous ?? null);
-        this.#log.warn('model switch rolled back in the runtime', { sessionId, agent: agentName, modelRef });
-        throw error;
-      }
-      this.#publisher.publish(event);
-      return {
-        sessionId,
-        agentName,
-        modelRef: resolved?.ref ?? null,
-        previousModelRef: previous?.ref ?? null,
-        seq: event.seq,
-      };
+      const change = { modelRef: resolved?.ref ?? null, previousModelRef: previous?.ref ?? null };
+      const { event } = await this.#rollingBack(
+        () => runtime.setOverride(agentName, previous ?? null),
+        () =>
+          this.#writer.commit('setSessionAgentModel', sessionId, 'MODEL_CHANGED', agentName, async (tx) => {
+            await recordOverride(tx, sessionId, agentName, change.modelRef);
+            return { payload: change, result: undefined };
+          }),
+        { sessionId, agent: agentName, modelRef },
+      );
+      return { sessionId, agentName, ...change, seq: event.seq };
     });
+  }
+
+  /** Makes another agent of the team current; runtime first, rolled back if the store rejects. */
+  async switchAgent(sessionId: string, agentName: string): Promise<AgentSwitch> {
+    const runtime = await this.#runningRuntime(sessionId);
+    const agents = runtime.team.agents.map((agent) => agent.name);
+    if (!agents.includes(agentName)) throw new AgentNotFoundError(agentName, agents);
+    return this.#writer.lock.run(sessionId, async () => {
+      if (this.#runtimes.get(sessionId) !== runtime) throw new SessionNotRunningError(sessionId);
+      const previousAgentName = runtime.switchAgent(agentName);
+      const { event } = await this.#rollingBack(
+        () => runtime.switchAgent(previousAgentName),
+        () =>
+          this.#writer.commit('switchAgent', sessionId, 'CURRENT_AGENT_SWITCHED', agentName, async (tx) => {
+            await tx.session.update({ where: { id: sessionId }, data: { currentAgent: agentName } });
+            return { payload: { previousAgentName }, result: undefined };
+          }),
+        { sessionId, agent: agentName },
+      );
+      return { sessionId, agentName, previousAgentName, seq: event.seq };
+    });
+  }
+
+  /** Persists a runtime change; if the store rejects it, `undo` puts the runtime back first. */
+  async #rollingBack<T>(undo: () => unknown, persist: () => Promise<T>, context: Record<string, unknown>): Promise<T> {
+    try {
+      return await persist();
+    } catch (error) {
+      undo();
+      this.#log.warn('runtime change rolled back', context);
+      throw error;
+    }
+  }
+
+  async #creationEvents(tx: TransactionClient, id: string, payload: Record<string, unknown>, startedAgent: string | null) {
+    const created = await this.#writer.events.write(tx, id, 1, 'SESSION_CREATED', null, payload);
+    if (startedAgent === null) return [created];
+    return [created, await this.#writer.events.write(tx, id, 2, 'SESSION_STARTED', startedAgent, {})];
   }
 
   async #runningRuntime(sessionId: string): Promise<AgentRuntime> {
     const runtime = this.#runtimes.get(sessionId);
     if (runtime) return runtime;
-    const exists = await this.#db.prisma.session.count({ where: { id: sessionId } });
+    const exists = await this.#prisma.session.count({ where: { id: sessionId } });
     throw exists ? new SessionNotRunningError(sessionId) : new SessionNotFoundError(sessionId);
   }
 
   async #requireSession(sessionId: string) {
-    const session = await this.#db.prisma.session.findUnique({ where: { id: sessionId } });
+    const session = await this.#prisma.session.findUnique({ where: { id: sessionId } });
     if (!session) throw new SessionNotFoundError(sessionId);
     return session;
   }
 
   #team(name: string | undefined): Team {
-    const teamName = name ?? this.#defaultTeam;
+    const teamName = name ?? this.#options.defaultTeam;
     const team = this.#teams.get(teamName);
     if (!team) throw new TeamNotFoundError(teamName, this.#teams.list().map((candidate) => candidate.name));
     return team;
-  }
-
-
-  /**
-   * Runs one interactive transaction and turns any rejection into PersistenceFailed (or SessionNotFound
-   * when the session was deleted meanwhile). The database's own message goes to the log, not the client.
-   */
-  async #persist<T>(operation: string, sessionId: string | null, work: (tx: TransactionClient) => Promise<T>): Promise<T> {
-    try {
-      return await this.#db.prisma.$transaction(work, this.#transactionOptions);
-    } catch (error) {
-      // Every change updates its session row first: "record not found" there means it was deleted.
-      if (sessionId && isRecordNotFound(error, 'Session')) throw new SessionNotFoundError(sessionId);
-      const failure = describeStoreFailure(error);
-      const incidentId = randomUUID();
-      this.#log.error('store transaction rejected', {
-        operation,
-        sessionId: sessionId ?? undefined,
-        incidentId,
-        prismaCode: failure.prismaCode,
-        databaseCode: failure.databaseCode,
-        error: (error as Error).message,
-      });
-      throw new PersistenceFailedError(operation, failure.retryable, incidentId);
-    }
   }
 }
 
@@ -319,30 +416,4 @@ async function recordOverride(
     select: { position: true },
   });
   await tx.customModelUsed.create({ data: { sessionId, modelRef, position: (last?.position ?? 0) + 1 } });
-}
-
-function validateTitle(raw: string): string {
-  const title = raw.trim();
-  if (title.length === 0) throw new InvalidInputError('title', 'the title must not be empty');
-  if (title.length > MAX_TITLE_LENGTH) {
-    throw new InvalidInputError('title', `the title is ${title.length} characters; at most ${MAX_TITLE_LENGTH} are allowed`);
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(title)) {
-    throw new InvalidInputError('title', 'the title must not contain control characters');
-  }
-  return title;
-}
-
-function validateWorkingDir(raw: string | null | undefined): string {
-  if (raw === null || raw === undefined) return process.cwd();
-  if (raw.length === 0) throw new InvalidInputError('workingDir', 'the working directory must not be empty');
-  if (raw.length > MAX_WORKING_DIR_LENGTH) {
-    throw new InvalidInputError('workingDir', `the working directory is longer than ${MAX_WORKING_DIR_LENGTH} characters`);
-  }
-  if (raw.includes('\u0000')) throw new InvalidInputError('workingDir', 'the working directory must not contain NUL');
-  if (!path.isAbsolute(raw)) {
-    throw new InvalidInputError('workingDir', `the working directory must be an absolute path; got "${raw}"`);
-  }
-  return path.normalize(raw);
 }

@@ -12,20 +12,46 @@ export type AgentModelOverrideInput = {
 
 export type CreateSessionInput = {
   agentModelOverrides?: Array<AgentModelOverrideInput> | null | undefined;
+  /** An object of string values. */
+  attributes?: unknown;
+  limits?: SessionLimitsInput | null | undefined;
+  permissions?: PermissionsInput | null | undefined;
+  safetyPolicy?: SafetyPolicy | null | undefined;
   /** Start a runtime at once (default true); false only stores the session. */
   start?: boolean | null | undefined;
   /** A team from `agents`; the server's default team when omitted. */
   team?: string | null | undefined;
   /** 1 to 200 characters. */
   title: string;
-  /** An absolute path; the server's working directory when omitted. */
+  /** An absolute path; inside SESSION_WORKDIR_ROOT when that is set; the server's default when omitted. */
   workingDir?: string | null | undefined;
 };
+
+export type PermissionsInput = {
+  allow: Array<string>;
+  ask: Array<string>;
+  deny: Array<string>;
+};
+
+/** How tool calls are approved. */
+export type SafetyPolicy =
+  /** Never ask. */
+  | 'ALLOW_ALL'
+  /** Ask the user before every tool call. */
+  | 'ASK_ALWAYS'
+  /** Ask before tool calls that can change things (the default). */
+  | 'ASK_UNSAFE';
 
 export type SessionChangeKind =
   | 'CREATED'
   | 'DELETED'
   | 'UPDATED';
+
+export type SessionLimitsInput = {
+  maxConsecutiveToolCalls?: number | null | undefined;
+  maxIterations?: number | null | undefined;
+  maxOldToolCallTokens?: number | null | undefined;
+};
 
 export type SetSessionAgentModelInput = {
   /** A model name of the team, an inline `provider/model` or alloy ref, or "" to clear the override. */
@@ -56,7 +82,9 @@ export type SessionEventsSubscription = { sessionEvents:
     | { __typename: 'CurrentAgentSwitchedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'GapEvent', missedFrom: number, missedTo: number, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'MessageAddedEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'MessageUpdatedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'ModelChangedEvent', modelRef: string | null, previousModelRef: string | null, seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'PermissionsChangedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionCreatedEvent', title: string, team: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionExitedEvent', reason: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionStartedEvent', seq: number, agentName: string | null, sessionId: string }
@@ -76,7 +104,9 @@ export type HeavySessionEventsSubscription = { sessionEvents:
     | { __typename: 'CurrentAgentSwitchedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'GapEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'MessageAddedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'MessageUpdatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'ModelChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'PermissionsChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionCreatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionExitedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionStartedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }

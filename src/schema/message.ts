@@ -1,0 +1,59 @@
+/** Messages of a session's conversation, and the mutations that add and edit them. */
+import {
+  InvalidInputError,
+  MessageNotFoundError,
+  PersistenceFailedError,
+  SessionBusyError,
+  SessionNotFoundError,
+} from '../services/errors.js';
+import { MESSAGE_ROLES } from '../services/validation.js';
+import { builder } from './builder.js';
+import { parseGlobalId, parseSessionId } from './ids.js';
+
+export const MessageRef = builder.prismaNode('Message', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    position: t.exposeInt('position', { description: 'Order within the session, from 1.' }),
+    role: t.exposeString('role', { description: MESSAGE_ROLES.join(', ') }),
+    agentName: t.exposeString('agentName', { nullable: true }),
+    content: t.exposeString('content'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    session: t.relation('session'),
+  }),
+});
+
+const AddMessageInput = builder.inputType('AddMessageInput', {
+  fields: (t) => ({
+    sessionId: t.id({ required: true }),
+    role: t.string({ required: true, description: MESSAGE_ROLES.join(', ') }),
+    content: t.string({ required: true, description: '1 to 100,000 characters.' }),
+    agentName: t.string(),
+  }),
+});
+
+const UpdateMessageInput = builder.inputType('UpdateMessageInput', {
+  fields: (t) => ({
+    messageId: t.id({ required: true }),
+    content: t.string({ required: true }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  addMessage: t.field({
+    type: MessageRef,
+    description: 'Appends a message. SessionBusy while another change holds the session.',
+    args: { input: t.arg({ type: AddMessageInput, required: true }) },
+    errors: { types: [InvalidInputError, SessionNotFoundError, SessionBusyError, PersistenceFailedError], directResult: true },
+    resolve: (_root, { input }, ctx) =>
+      ctx.messages.addMessage(parseSessionId(String(input.sessionId), 'sessionId'), input),
+  }),
+  updateMessage: t.field({
+    type: MessageRef,
+    description: "Replaces a message's content. SessionBusy while another change holds the session.",
+    args: { input: t.arg({ type: UpdateMessageInput, required: true }) },
+    errors: { types: [InvalidInputError, MessageNotFoundError, SessionBusyError, PersistenceFailedError], directResult: true },
+    resolve: (_root, { input }, ctx) =>
+      ctx.messages.updateMessage(parseGlobalId(String(input.messageId), 'Message', 'messageId'), input.content),
+  }),
+}));
