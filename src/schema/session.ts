@@ -13,7 +13,6 @@ import {
 import type { AgentSwitch } from '../services/session-service.js';
 import type { Permissions } from '../services/validation.js';
 import { builder } from './builder.js';
-import { ErrorInterface } from './errors.js';
 import { parseGlobalId, parseSessionId } from './ids.js';
 import { AvailableModelRef } from './model.js';
 
@@ -248,7 +247,11 @@ const DeleteSessionPayload = builder.objectRef<{ sessionId: string }>('DeleteSes
 const DeleteSessionFailure = builder.objectRef<{ id: string | null; given: string; error: Error }>('DeleteSessionFailure').implement({
   fields: (t) => ({
     sessionId: t.id({ description: 'The id as it was given.', resolve: (failure) => failure.given }),
-    error: t.field({ type: ErrorInterface, resolve: (failure) => failure.error }),
+    code: t.string({
+      description: 'The error type a single deleteSession would answer: SessionNotFound, InvalidInput or PersistenceFailed.',
+      resolve: (failure) => failure.error.name.replace(/Error$/, ''),
+    }),
+    message: t.string({ resolve: (failure) => failure.error.message }),
   }),
 });
 

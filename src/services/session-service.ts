@@ -162,7 +162,7 @@ export class SessionService {
       include: { agentModelOverrides: true, customModelsUsed: true },
     });
     if (!source) throw new SessionNotFoundError(sourceId);
-    let beforePosition = Number.MAX_SAFE_INTEGER;
+    let beforePosition: number | undefined;
     if (beforeMessageId !== null) {
       const message = await this.#prisma.message.findUnique({ where: { id: beforeMessageId } });
       if (!message || message.sessionId !== sourceId) {
@@ -186,7 +186,7 @@ export class SessionService {
       const suffix = ` (fork ${forks + 1})`;
       const title = source.title.slice(0, LIMITS.title - suffix.length) + suffix;
       const messages = await tx.message.findMany({
-        where: { sessionId: sourceId, position: { lt: beforePosition } },
+        where: { sessionId: sourceId, ...(beforePosition !== undefined && { position: { lt: beforePosition } }) },
         orderBy: { position: 'asc' },
       });
       await tx.session.create({

@@ -54,15 +54,23 @@ export class SessionUpdateService {
     const outputTokens = validateCount(usage.outputTokens, 'outputTokens');
     const cost = validateCost(usage.cost, 'cost');
     return this.#change('updateSessionTokens', sessionId, 'TOKEN_USAGE_UPDATED', async (tx) => {
-      const totals = await tx.session.update({
+      // Read under the row lock the change already holds, so no other writer moves the totals meanwhile.
+      const totals = await tx.session.findUniqueOrThrow({
         where: { id: sessionId },
-        data: { inputTokens: { increment: inputTokens }, outputTokens: { increment: outputTokens }, cost: { increment: cost } },
         select: { inputTokens: true, outputTokens: true },
       });
-      if (totals.inputTokens > LIMITS.counter || totals.outputTokens > LIMITS.counter) {
-        // Thrown inside the transaction, so the increment is rolled back with it.
-        throw new InvalidInputError('inputTokens', `the session's token totals would exceed ${LIMITS.counter}`);
+      for (const [field, total] of [
+        ['inputTokens', totals.inputTokens + inputTokens],
+        ['outputTokens', totals.outputTokens + outputTokens],
+      ] as const) {
+        if (total > LIMITS.counter) {
+          throw new InvalidInputError(field, `the session's ${field} total would exceed ${LIMITS.counter}`);
+        }
       }
+      await tx.session.update({
+        where: { id: sessionId },
+        data: { inputTokens: { increment: inputTokens }, outputTokens: { increment: outputTokens }, cost: { increment: cost } },
+      });
       return { inputTokens, outputTokens, cost };
     });
   }

@@ -16,6 +16,22 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query ListSessions($first: Int, $after: String) {\n    sessions(first: $first, after: $after) {\n      edges { cursor node { id title running } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ListSessionsDocument,
     "\n  query Agents {\n    agents { name modelSwitching agents { name model subAgents } models { name provider model } }\n  }\n": typeof types.AgentsDocument,
+    "\n  fragment SessionDetails on Session {\n    id title team workingDir starred safetyPolicy inputTokens outputTokens cost attributes forkedFromId\n    currentAgent running version lastEventSeq\n    permissions { allow ask deny }\n    limits { maxIterations maxConsecutiveToolCalls maxOldToolCallTokens }\n    agentModelOverrides { agentName modelRef }\n    customModelsUsed\n    messages(first: 100) { totalCount edges { node { id position role agentName content } } }\n  }\n": typeof types.SessionDetailsFragmentDoc,
+    "\n  query ReadSession($id: ID!) {\n    session(id: $id) { __typename ...SessionDetails ... on Error { message } }\n  }\n": typeof types.ReadSessionDocument,
+    "\n  mutation CreateDetailed($input: CreateSessionInput!) {\n    createSession(input: $input) {\n      __typename ...SessionDetails\n      ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": typeof types.CreateDetailedDocument,
+    "\n  mutation UpdateTitle($input: UpdateSessionTitleInput!) {\n    updateSessionTitle(input: $input) { __typename ... on Session { title version } ... on Error { message } ... on InvalidInput { field } }\n  }\n": typeof types.UpdateTitleDocument,
+    "\n  mutation SetStarred($input: SetSessionStarredInput!) {\n    setSessionStarred(input: $input) { __typename ... on Session { starred } ... on Error { message } }\n  }\n": typeof types.SetStarredDocument,
+    "\n  mutation UpdatePermissions($input: UpdateSessionPermissionsInput!) {\n    updateSessionPermissions(input: $input) {\n      __typename ... on Session { permissions { allow ask deny } } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": typeof types.UpdatePermissionsDocument,
+    "\n  mutation UpdateTokens($input: UpdateSessionTokensInput!) {\n    updateSessionTokens(input: $input) {\n      __typename ... on Session { inputTokens outputTokens cost } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": typeof types.UpdateTokensDocument,
+    "\n  mutation SwitchAgent($input: SwitchAgentInput!) {\n    switchAgent(input: $input) {\n      __typename\n      ... on SwitchAgentPayload { agentName previousAgentName seq session { currentAgent availableModels { ref isCurrent isDefault } } }\n      ... on AgentNotFound { availableAgents }\n      ... on Error { message }\n    }\n  }\n": typeof types.SwitchAgentDocument,
+    "\n  mutation AddMessage($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id position role content } ... on Error { message } ... on InvalidInput { field } }\n  }\n": typeof types.AddMessageDocument,
+    "\n  mutation UpdateMessage($input: UpdateMessageInput!) {\n    updateMessage(input: $input) { __typename ... on Message { id position content } ... on Error { message } ... on InvalidInput { field } }\n  }\n": typeof types.UpdateMessageDocument,
+    "\n  mutation DeleteSessions($ids: [ID!]!) {\n    deleteSessions(ids: $ids) {\n      __typename\n      ... on DeleteSessionsPayload { deletedSessionIds failures { sessionId code message } }\n      ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": typeof types.DeleteSessionsDocument,
+    "\n  mutation ExportSessions($ids: [ID!]!) {\n    exportSessions(ids: $ids) {\n      __typename ... on ExportSessionsPayload { count json } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": typeof types.ExportSessionsDocument,
+    "\n  mutation ForkSession($input: ForkSessionInput!) {\n    forkSession(input: $input) { __typename ...SessionDetails ... on Error { message } ... on InvalidInput { field } }\n  }\n": typeof types.ForkSessionDocument,
+    "\n  query SearchSessions($first: Int, $after: String, $filter: SessionFilter, $orderBy: SessionOrder) {\n    sessions(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      edges { node { id title } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.SearchSessionsDocument,
+    "\n  query DashboardPage($first: Int!) {\n    sessions(first: $first) {\n      totalCount\n      edges {\n        node {\n          id title running currentAgent\n          agentModelOverrides { agentName modelRef }\n          customModelsUsed\n          messages(last: 5) { totalCount edges { node { id role content } } }\n        }\n      }\n    }\n  }\n": typeof types.DashboardPageDocument,
+    "\n  query Node($id: ID!) {\n    node(id: $id) { __typename id ... on Session { title } ... on Message { content } }\n  }\n": typeof types.NodeDocument,
     "\n  subscription SessionEvents($sessionId: ID!, $after: Int) {\n    sessionEvents(sessionId: $sessionId, after: $after) {\n      __typename\n      seq\n      agentName\n      sessionId\n      ... on ModelChangedEvent { modelRef previousModelRef }\n      ... on GapEvent { missedFrom missedTo }\n      ... on SessionExitedEvent { reason }\n      ... on SessionCreatedEvent { title team }\n    }\n  }\n": typeof types.SessionEventsDocument,
     "\n  subscription HeavySessionEvents($sessionId: ID!, $after: Int) {\n    sessionEvents(sessionId: $sessionId, after: $after) {\n      __typename\n      seq\n      session { title customModelsUsed availableModels { name ref provider model isCurrent } }\n    }\n  }\n": typeof types.HeavySessionEventsDocument,
     "\n  subscription SessionsChanged {\n    sessionsChanged { kind sessionId seq session { title } }\n  }\n": typeof types.SessionsChangedDocument,
@@ -29,6 +45,22 @@ type Documents = {
 const documents: Documents = {
     "\n  query ListSessions($first: Int, $after: String) {\n    sessions(first: $first, after: $after) {\n      edges { cursor node { id title running } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ListSessionsDocument,
     "\n  query Agents {\n    agents { name modelSwitching agents { name model subAgents } models { name provider model } }\n  }\n": types.AgentsDocument,
+    "\n  fragment SessionDetails on Session {\n    id title team workingDir starred safetyPolicy inputTokens outputTokens cost attributes forkedFromId\n    currentAgent running version lastEventSeq\n    permissions { allow ask deny }\n    limits { maxIterations maxConsecutiveToolCalls maxOldToolCallTokens }\n    agentModelOverrides { agentName modelRef }\n    customModelsUsed\n    messages(first: 100) { totalCount edges { node { id position role agentName content } } }\n  }\n": types.SessionDetailsFragmentDoc,
+    "\n  query ReadSession($id: ID!) {\n    session(id: $id) { __typename ...SessionDetails ... on Error { message } }\n  }\n": types.ReadSessionDocument,
+    "\n  mutation CreateDetailed($input: CreateSessionInput!) {\n    createSession(input: $input) {\n      __typename ...SessionDetails\n      ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": types.CreateDetailedDocument,
+    "\n  mutation UpdateTitle($input: UpdateSessionTitleInput!) {\n    updateSessionTitle(input: $input) { __typename ... on Session { title version } ... on Error { message } ... on InvalidInput { field } }\n  }\n": types.UpdateTitleDocument,
+    "\n  mutation SetStarred($input: SetSessionStarredInput!) {\n    setSessionStarred(input: $input) { __typename ... on Session { starred } ... on Error { message } }\n  }\n": types.SetStarredDocument,
+    "\n  mutation UpdatePermissions($input: UpdateSessionPermissionsInput!) {\n    updateSessionPermissions(input: $input) {\n      __typename ... on Session { permissions { allow ask deny } } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": types.UpdatePermissionsDocument,
+    "\n  mutation UpdateTokens($input: UpdateSessionTokensInput!) {\n    updateSessionTokens(input: $input) {\n      __typename ... on Session { inputTokens outputTokens cost } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": types.UpdateTokensDocument,
+    "\n  mutation SwitchAgent($input: SwitchAgentInput!) {\n    switchAgent(input: $input) {\n      __typename\n      ... on SwitchAgentPayload { agentName previousAgentName seq session { currentAgent availableModels { ref isCurrent isDefault } } }\n      ... on AgentNotFound { availableAgents }\n      ... on Error { message }\n    }\n  }\n": types.SwitchAgentDocument,
+    "\n  mutation AddMessage($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id position role content } ... on Error { message } ... on InvalidInput { field } }\n  }\n": types.AddMessageDocument,
+    "\n  mutation UpdateMessage($input: UpdateMessageInput!) {\n    updateMessage(input: $input) { __typename ... on Message { id position content } ... on Error { message } ... on InvalidInput { field } }\n  }\n": types.UpdateMessageDocument,
+    "\n  mutation DeleteSessions($ids: [ID!]!) {\n    deleteSessions(ids: $ids) {\n      __typename\n      ... on DeleteSessionsPayload { deletedSessionIds failures { sessionId code message } }\n      ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": types.DeleteSessionsDocument,
+    "\n  mutation ExportSessions($ids: [ID!]!) {\n    exportSessions(ids: $ids) {\n      __typename ... on ExportSessionsPayload { count json } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n": types.ExportSessionsDocument,
+    "\n  mutation ForkSession($input: ForkSessionInput!) {\n    forkSession(input: $input) { __typename ...SessionDetails ... on Error { message } ... on InvalidInput { field } }\n  }\n": types.ForkSessionDocument,
+    "\n  query SearchSessions($first: Int, $after: String, $filter: SessionFilter, $orderBy: SessionOrder) {\n    sessions(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      edges { node { id title } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.SearchSessionsDocument,
+    "\n  query DashboardPage($first: Int!) {\n    sessions(first: $first) {\n      totalCount\n      edges {\n        node {\n          id title running currentAgent\n          agentModelOverrides { agentName modelRef }\n          customModelsUsed\n          messages(last: 5) { totalCount edges { node { id role content } } }\n        }\n      }\n    }\n  }\n": types.DashboardPageDocument,
+    "\n  query Node($id: ID!) {\n    node(id: $id) { __typename id ... on Session { title } ... on Message { content } }\n  }\n": types.NodeDocument,
     "\n  subscription SessionEvents($sessionId: ID!, $after: Int) {\n    sessionEvents(sessionId: $sessionId, after: $after) {\n      __typename\n      seq\n      agentName\n      sessionId\n      ... on ModelChangedEvent { modelRef previousModelRef }\n      ... on GapEvent { missedFrom missedTo }\n      ... on SessionExitedEvent { reason }\n      ... on SessionCreatedEvent { title team }\n    }\n  }\n": types.SessionEventsDocument,
     "\n  subscription HeavySessionEvents($sessionId: ID!, $after: Int) {\n    sessionEvents(sessionId: $sessionId, after: $after) {\n      __typename\n      seq\n      session { title customModelsUsed availableModels { name ref provider model isCurrent } }\n    }\n  }\n": types.HeavySessionEventsDocument,
     "\n  subscription SessionsChanged {\n    sessionsChanged { kind sessionId seq session { title } }\n  }\n": types.SessionsChangedDocument,
@@ -62,6 +94,70 @@ export function graphql(source: "\n  query ListSessions($first: Int, $after: Str
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Agents {\n    agents { name modelSwitching agents { name model subAgents } models { name provider model } }\n  }\n"): (typeof documents)["\n  query Agents {\n    agents { name modelSwitching agents { name model subAgents } models { name provider model } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SessionDetails on Session {\n    id title team workingDir starred safetyPolicy inputTokens outputTokens cost attributes forkedFromId\n    currentAgent running version lastEventSeq\n    permissions { allow ask deny }\n    limits { maxIterations maxConsecutiveToolCalls maxOldToolCallTokens }\n    agentModelOverrides { agentName modelRef }\n    customModelsUsed\n    messages(first: 100) { totalCount edges { node { id position role agentName content } } }\n  }\n"): (typeof documents)["\n  fragment SessionDetails on Session {\n    id title team workingDir starred safetyPolicy inputTokens outputTokens cost attributes forkedFromId\n    currentAgent running version lastEventSeq\n    permissions { allow ask deny }\n    limits { maxIterations maxConsecutiveToolCalls maxOldToolCallTokens }\n    agentModelOverrides { agentName modelRef }\n    customModelsUsed\n    messages(first: 100) { totalCount edges { node { id position role agentName content } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReadSession($id: ID!) {\n    session(id: $id) { __typename ...SessionDetails ... on Error { message } }\n  }\n"): (typeof documents)["\n  query ReadSession($id: ID!) {\n    session(id: $id) { __typename ...SessionDetails ... on Error { message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateDetailed($input: CreateSessionInput!) {\n    createSession(input: $input) {\n      __typename ...SessionDetails\n      ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateDetailed($input: CreateSessionInput!) {\n    createSession(input: $input) {\n      __typename ...SessionDetails\n      ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTitle($input: UpdateSessionTitleInput!) {\n    updateSessionTitle(input: $input) { __typename ... on Session { title version } ... on Error { message } ... on InvalidInput { field } }\n  }\n"): (typeof documents)["\n  mutation UpdateTitle($input: UpdateSessionTitleInput!) {\n    updateSessionTitle(input: $input) { __typename ... on Session { title version } ... on Error { message } ... on InvalidInput { field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetStarred($input: SetSessionStarredInput!) {\n    setSessionStarred(input: $input) { __typename ... on Session { starred } ... on Error { message } }\n  }\n"): (typeof documents)["\n  mutation SetStarred($input: SetSessionStarredInput!) {\n    setSessionStarred(input: $input) { __typename ... on Session { starred } ... on Error { message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdatePermissions($input: UpdateSessionPermissionsInput!) {\n    updateSessionPermissions(input: $input) {\n      __typename ... on Session { permissions { allow ask deny } } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdatePermissions($input: UpdateSessionPermissionsInput!) {\n    updateSessionPermissions(input: $input) {\n      __typename ... on Session { permissions { allow ask deny } } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTokens($input: UpdateSessionTokensInput!) {\n    updateSessionTokens(input: $input) {\n      __typename ... on Session { inputTokens outputTokens cost } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTokens($input: UpdateSessionTokensInput!) {\n    updateSessionTokens(input: $input) {\n      __typename ... on Session { inputTokens outputTokens cost } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SwitchAgent($input: SwitchAgentInput!) {\n    switchAgent(input: $input) {\n      __typename\n      ... on SwitchAgentPayload { agentName previousAgentName seq session { currentAgent availableModels { ref isCurrent isDefault } } }\n      ... on AgentNotFound { availableAgents }\n      ... on Error { message }\n    }\n  }\n"): (typeof documents)["\n  mutation SwitchAgent($input: SwitchAgentInput!) {\n    switchAgent(input: $input) {\n      __typename\n      ... on SwitchAgentPayload { agentName previousAgentName seq session { currentAgent availableModels { ref isCurrent isDefault } } }\n      ... on AgentNotFound { availableAgents }\n      ... on Error { message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddMessage($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id position role content } ... on Error { message } ... on InvalidInput { field } }\n  }\n"): (typeof documents)["\n  mutation AddMessage($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id position role content } ... on Error { message } ... on InvalidInput { field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateMessage($input: UpdateMessageInput!) {\n    updateMessage(input: $input) { __typename ... on Message { id position content } ... on Error { message } ... on InvalidInput { field } }\n  }\n"): (typeof documents)["\n  mutation UpdateMessage($input: UpdateMessageInput!) {\n    updateMessage(input: $input) { __typename ... on Message { id position content } ... on Error { message } ... on InvalidInput { field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteSessions($ids: [ID!]!) {\n    deleteSessions(ids: $ids) {\n      __typename\n      ... on DeleteSessionsPayload { deletedSessionIds failures { sessionId code message } }\n      ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteSessions($ids: [ID!]!) {\n    deleteSessions(ids: $ids) {\n      __typename\n      ... on DeleteSessionsPayload { deletedSessionIds failures { sessionId code message } }\n      ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExportSessions($ids: [ID!]!) {\n    exportSessions(ids: $ids) {\n      __typename ... on ExportSessionsPayload { count json } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"): (typeof documents)["\n  mutation ExportSessions($ids: [ID!]!) {\n    exportSessions(ids: $ids) {\n      __typename ... on ExportSessionsPayload { count json } ... on Error { message } ... on InvalidInput { field }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ForkSession($input: ForkSessionInput!) {\n    forkSession(input: $input) { __typename ...SessionDetails ... on Error { message } ... on InvalidInput { field } }\n  }\n"): (typeof documents)["\n  mutation ForkSession($input: ForkSessionInput!) {\n    forkSession(input: $input) { __typename ...SessionDetails ... on Error { message } ... on InvalidInput { field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SearchSessions($first: Int, $after: String, $filter: SessionFilter, $orderBy: SessionOrder) {\n    sessions(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      edges { node { id title } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query SearchSessions($first: Int, $after: String, $filter: SessionFilter, $orderBy: SessionOrder) {\n    sessions(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      edges { node { id title } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardPage($first: Int!) {\n    sessions(first: $first) {\n      totalCount\n      edges {\n        node {\n          id title running currentAgent\n          agentModelOverrides { agentName modelRef }\n          customModelsUsed\n          messages(last: 5) { totalCount edges { node { id role content } } }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query DashboardPage($first: Int!) {\n    sessions(first: $first) {\n      totalCount\n      edges {\n        node {\n          id title running currentAgent\n          agentModelOverrides { agentName modelRef }\n          customModelsUsed\n          messages(last: 5) { totalCount edges { node { id role content } } }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Node($id: ID!) {\n    node(id: $id) { __typename id ... on Session { title } ... on Message { content } }\n  }\n"): (typeof documents)["\n  query Node($id: ID!) {\n    node(id: $id) { __typename id ... on Session { title } ... on Message { content } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
