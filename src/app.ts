@@ -16,6 +16,7 @@ import { RuntimeRegistry } from './runtime/registry.js';
 import { TeamCatalog } from './runtime/team.js';
 import { createContext, type AppServices, type Context } from './schema/context.js';
 import { buildSchema } from './schema/index.js';
+import { InvalidInputError, isDomainError } from './services/errors.js';
 import { EventLog } from './services/event-log.js';
 import { SessionEventStreams } from './services/event-stream.js';
 import { MessageService } from './services/message-service.js';
@@ -140,6 +141,17 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         const original = error instanceof GraphQLError ? error.originalError : error;
         // GraphQL's own errors, and those the schema raises on purpose, are meant for the client.
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        // An expected failure on a field that has no typed result for it (a query's filter, say).
+        if (error instanceof GraphQLError && isDomainError(original)) {
+          return new GraphQLError(original.message, {
+            nodes: error.nodes,
+            path: error.path,
+            extensions: {
+              code: original.name.replace(/Error$/, ''),
+              ...(original instanceof InvalidInputError && { field: original.field }),
+            },
+          });
+        }
         const incidentId = randomUUID();
         apiLog.error('unexpected error', {
           incidentId,
