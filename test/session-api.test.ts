@@ -16,7 +16,9 @@ import {
 } from './support/api-operations.js';
 import { PROVIDERS, rawPostgres } from './support/databases.js';
 import { eventually, rejectEventsMentioning } from './support/faults.js';
+import { SessionEvents } from './support/event-operations.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { subscribe, TRANSPORTS } from './support/subscribers.js';
 import { createSession, expectTypename, setModel, storedSession } from './support/sessions.js';
 
 const encode = (text: string) => Buffer.from(text).toString('base64');
@@ -318,5 +320,31 @@ describe('messages while the session is held, on postgresql', () => {
     expectTypename(await switching, 'SetSessionAgentModelPayload');
     expectTypename((await server.data(AddMessage, { input: { sessionId: id, role: 'user', content: 'hi' } })).addMessage, 'Message');
     expect((await storedSession(server, id)).events.map((event) => event.kind).slice(2)).toEqual(['MODEL_CHANGED', 'MESSAGE_ADDED']);
+  });
+});
+
+describe('every change reaches subscribers as its own event type', () => {
+  it.each(TRANSPORTS)('over %s', async (transport) => {
+    const server = await startTestServer('sqlite');
+    const { id } = await createSession(server, { title: 'Watched' });
+    const watcher = subscribe(server, transport, SessionEvents, { sessionId: id, after: 2 });
+    await server.data(UpdateTitle, { input: { sessionId: id, title: 'Renamed' } });
+    await server.data(SetStarred, { input: { sessionId: id, starred: true } });
+    await server.data(UpdatePermissions, { input: { sessionId: id, permissions: { allow: ['a'], ask: [], deny: [] } } });
+    const message = await addMessage(server, id, 'hello');
+    await server.data(UpdateMessage, { input: { messageId: message.id, content: 'hello!' } });
+    await server.data(UpdateTokens, { input: { sessionId: id, inputTokens: 3, outputTokens: 4, cost: 0.5 } });
+    const { switchAgent } = await server.data(SwitchAgent, { input: { sessionId: id, agentName: 'researcher' } });
+    expectTypename(switchAgent, 'SwitchAgentPayload');
+    await watcher.until((results) => results.some((result) => result.data?.sessionEvents.seq === switchAgent.seq));
+    expect(watcher.results.map((result) => result.data?.sessionEvents)).toMatchObject([
+      { __typename: 'TitleChangedEvent', title: 'Renamed', previousTitle: 'Watched' },
+      { __typename: 'StarredChangedEvent', starred: true },
+      { __typename: 'PermissionsChangedEvent', allow: ['a'], ask: [], deny: [] },
+      { __typename: 'MessageAddedEvent', messageId: message.id, role: 'user' },
+      { __typename: 'MessageUpdatedEvent', messageId: message.id },
+      { __typename: 'TokenUsageUpdatedEvent', inputTokens: 3, outputTokens: 4, cost: 0.5 },
+      { __typename: 'CurrentAgentSwitchedEvent', agentName: 'researcher', previousAgentName: 'root' },
+    ]);
   });
 });

@@ -12,6 +12,13 @@ export const SessionEvents = graphql(`
       ... on GapEvent { missedFrom missedTo }
       ... on SessionExitedEvent { reason }
       ... on SessionCreatedEvent { title team }
+      ... on TitleChangedEvent { title previousTitle }
+      ... on StarredChangedEvent { starred }
+      ... on PermissionsChangedEvent { allow ask deny }
+      ... on MessageAddedEvent { messageId role }
+      ... on MessageUpdatedEvent { messageId }
+      ... on TokenUsageUpdatedEvent { inputTokens outputTokens cost }
+      ... on CurrentAgentSwitchedEvent { previousAgentName }
     }
   }
 `);
