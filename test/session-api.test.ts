@@ -291,6 +291,29 @@ describe.each(PROVIDERS)('the session API on %s', (provider) => {
     expect((await call()).__typename).toBe('SessionNotFound');
   });
 
+  it.each([
+    [['a', 'list'], /must be an object of string values/],
+    [{ count: 3 }, /attribute "count" must be a string/],
+    [{ note: 'x'.repeat(1001) }, /at most 1000 characters/],
+    [Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`k${index}`, 'v'])), /at most 50 attributes/],
+  ])('createSession with attributes %j is InvalidInput and writes nothing', async (attributes, message) => {
+    const before = await server.app.database.prisma.session.count();
+    const { createSession: result } = await server.data(CreateDetailed, { input: { title: 'x', attributes } });
+    expectTypename(result, 'InvalidInput');
+    expect(result.field).toBe('attributes');
+    expect(result.message).toMatch(message);
+    expect(await server.app.database.prisma.session.count()).toBe(before);
+  });
+
+  it.each([
+    [{ maxIterations: -1 }, 'limits.maxIterations'],
+    [{ maxOldToolCallTokens: -5 }, 'limits.maxOldToolCallTokens'],
+  ])('createSession with limits %j is InvalidInput', async (limits, field) => {
+    const { createSession: result } = await server.data(CreateDetailed, { input: { title: 'x', limits } });
+    expectTypename(result, 'InvalidInput');
+    expect(result.field).toBe(field);
+  });
+
   it('an over-long title in an update is InvalidInput, and the title stays', async () => {
     const { id } = await createSession(server, { title: 'Kept' });
     const { updateSessionTitle } = await server.data(UpdateTitle, { input: { sessionId: id, title: 't'.repeat(201) } });
