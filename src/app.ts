@@ -163,7 +163,24 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
   });
 
-  const server = createServer(yoga);
+  // Operators (and the benchmark) read these; Prometheus' text format, so any scraper can too.
+  const metrics = () =>
+    [
+      ['asg_sql_statements_total', 'counter', 'SQL statements sent to the database', database.statements.count],
+      ['asg_event_streams_open', 'gauge', 'sessionEvents subscriptions open', streams.openCount],
+      ['asg_sessions_running', 'gauge', 'sessions with a runtime in this process', runtimes.size],
+      ['process_resident_memory_bytes', 'gauge', 'resident memory of this process', process.memoryUsage.rss()],
+    ]
+      .map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`)
+      .join('');
+
+  const server = createServer((request, response) => {
+    if (request.url === '/metrics' && request.method === 'GET') {
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics());
+      return;
+    }
+    void yoga(request, response);
+  });
   // Subscriptions over WebSocket (graphql-transport-ws) on the same port and path, through the same
   // envelope as HTTP: same schema, context, validation and error masking.
   const webSockets = new WebSocketServer({ server, path: '/graphql' });

@@ -121,3 +121,28 @@ describe('sessionsChanged', () => {
     expect(mine.at(-1)!.session).toBeNull();
   });
 });
+
+describe('/metrics', () => {
+  it('reports statements, open streams, running sessions and memory as they change', async () => {
+    const server = await startTestServer('sqlite');
+    const metrics = async () => {
+      const text = await (await fetch(server.url.replace(/\/graphql$/, '/metrics'))).text();
+      return Object.fromEntries(
+        text
+          .split('\n')
+          .filter((line) => line && !line.startsWith('#'))
+          .map((line) => line.split(' ') as [string, string])
+          .map(([name, value]) => [name, Number(value)]),
+      );
+    };
+    const before = await metrics();
+    const session = await createSession(server);
+    subscribe(server, 'websocket', SessionEvents, { sessionId: session.id });
+    await openStreams(server, 1);
+    const after = await metrics();
+    expect(after.asg_sql_statements_total).toBeGreaterThan(before.asg_sql_statements_total!);
+    expect([before.asg_event_streams_open, after.asg_event_streams_open]).toEqual([0, 1]);
+    expect([before.asg_sessions_running, after.asg_sessions_running]).toEqual([0, 1]);
+    expect(after.process_resident_memory_bytes).toBeGreaterThan(0);
+  });
+});
