@@ -254,8 +254,9 @@ async function main(): Promise<void> {
   // Warm up one subscription first, so the baseline holds the code paths a subscriber uses.
   idle.push(await webSocketSubscriber(memoryServer.url, EVENTS, { id: idleSession }));
   const rssBefore = await settledRss();
-  for (let index = 1; index < subscriberCount + 1; index += 50) {
-    idle.push(...(await Promise.all(Array.from({ length: 50 }, () => webSocketSubscriber(memoryServer.url, EVENTS, { id: idleSession })))));
+  for (let opened = 0; opened < subscriberCount; opened += 50) {
+    const batch = Math.min(50, subscriberCount - opened);
+    idle.push(...(await Promise.all(Array.from({ length: batch }, () => webSocketSubscriber(memoryServer.url, EVENTS, { id: idleSession })))));
   }
   while ((await memoryServer.metrics()).asg_event_streams_open! < idle.length) await new Promise((resolve) => setTimeout(resolve, 50));
   const rssAfter = await settledRss();
