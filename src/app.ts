@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { createLogger, type Logger } from './log.js';
@@ -24,8 +26,6 @@ import { SessionBatchService } from './services/session-batch-service.js';
 import { SessionService } from './services/session-service.js';
 import { SessionUpdateService } from './services/session-update-service.js';
 import { SessionWriter } from './services/session-writer.js';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 
 export interface BuildAppOptions {
   log?: Logger;
