@@ -1,6 +1,7 @@
 /** Load generators: closed-loop HTTP clients and raw subscription clients over WebSocket and SSE. */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { readSse } from '../sse-reader.js';
 
 export async function graphqlPost(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   const response = await fetch(url, {
@@ -72,26 +73,11 @@ export async function sseSubscriber(url: string, query: string, variables: Recor
     signal: abort.signal,
   });
   const received: Subscriber['received'] = [];
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let boundary: number;
-        while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, boundary);
-          buffer = buffer.slice(boundary + 2);
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (block.startsWith('event: next') && data) received.push({ at: nowEpochMs(), data: JSON.parse(data).data });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  readSse(response.body!, (block) => {
+    if (block.event === 'next' && block.data) received.push({ at: nowEpochMs(), data: JSON.parse(block.data).data });
+  }).catch(() => {
+    // aborted
+  });
   return { received, close: () => abort.abort() };
 }
 

@@ -6,6 +6,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type FormattedExecutionResult } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { readSse } from '../../scripts/sse-reader.js';
 import { onCleanup } from './dispose.js';
 import type { TestServer } from './server.js';
 
@@ -129,31 +130,15 @@ function subscribeOverSse<T, V>(server: TestServer, document: TypedDocumentNode<
       body: JSON.stringify({ query: print(document), variables }),
       signal: abort.signal,
     });
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      if (paused) await paused.promise;
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let boundary: number;
-      while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, boundary);
-        buffer = buffer.slice(boundary + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = block
-          .split('\n')
-          .filter((line) => line.startsWith('data: '))
-          .map((line) => line.slice(6))
-          .join('\n');
-        if (block.startsWith(':')) sseComments.push(block);
-        if (event === 'next') collector.push(JSON.parse(data) as FormattedExecutionResult<T>);
-        if (event === 'complete') {
-          collector.end();
-          return;
-        }
-      }
-    }
+    await readSse(
+      response.body!,
+      (block) => {
+        if (block.comment) sseComments.push(block.data);
+        if (block.event === 'next') collector.push(JSON.parse(block.data) as FormattedExecutionResult<T>);
+        return block.event === 'complete';
+      },
+      () => paused?.promise,
+    );
     collector.end();
   };
   const sseComments: string[] = [];
