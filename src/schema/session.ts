@@ -10,6 +10,7 @@ import {
   SessionNotRunningError,
   TeamNotFoundError,
 } from '../services/errors.js';
+import type { BatchDeletion } from '../services/session-batch-service.js';
 import type { AgentSwitch } from '../services/session-service.js';
 import type { Permissions } from '../services/validation.js';
 import { builder } from './builder.js';
@@ -244,7 +245,7 @@ const DeleteSessionPayload = builder.objectRef<{ sessionId: string }>('DeleteSes
   }),
 });
 
-const DeleteSessionFailure = builder.objectRef<{ id: string | null; given: string; error: Error }>('DeleteSessionFailure').implement({
+const DeleteSessionFailure = builder.objectRef<BatchDeletion['failed'][number]>('DeleteSessionFailure').implement({
   fields: (t) => ({
     sessionId: t.id({ description: 'The id as it was given.', resolve: (failure) => failure.given }),
     code: t.string({
@@ -256,7 +257,7 @@ const DeleteSessionFailure = builder.objectRef<{ id: string | null; given: strin
 });
 
 const DeleteSessionsPayload = builder
-  .objectRef<{ deleted: string[]; failed: { id: string | null; given: string; error: Error }[] }>('DeleteSessionsPayload')
+  .objectRef<BatchDeletion>('DeleteSessionsPayload')
   .implement({
     description: 'Each id is deleted on its own: the ones that failed are listed with the reason.',
     fields: (t) => ({
@@ -366,21 +367,16 @@ builder.mutationFields((t) => ({
     description: 'Deletes up to 500 sessions, each on its own; failures are reported per id.',
     args: { ids: t.arg.idList({ required: true }) },
     errors: { types: [InvalidInputError], directResult: true },
-    resolve: async (_root, args, ctx) => {
-      const given = args.ids.map(String);
-      const parsed = given.map((id) => {
-        try {
-          return parseSessionId(id, 'ids');
-        } catch (error) {
-          return error as Error;
-        }
-      });
-      const result = await ctx.batches.deleteSessions(parsed);
-      // Report failures with the id as the client gave it.
-      const givenOf = (id: string | null, error: Error) =>
-        id === null ? given[parsed.indexOf(error)]! : given[parsed.indexOf(id)]!;
-      return { deleted: result.deleted, failed: result.failed.map((failure) => ({ ...failure, given: givenOf(failure.id, failure.error) })) };
-    },
+    resolve: (_root, args, ctx) =>
+      ctx.batches.deleteSessions(
+        args.ids.map(String).map((given) => {
+          try {
+            return { given, id: parseSessionId(given, 'ids') };
+          } catch (error) {
+            return { given, id: error as Error };
+          }
+        }),
+      ),
   }),
   exportSessions: t.field({
     type: ExportSessionsPayload,

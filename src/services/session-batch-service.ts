@@ -7,6 +7,11 @@ import { isDomainError, SessionNotFoundError } from './errors.js';
 import type { SessionService } from './session-service.js';
 import { LIMITS, validateBatchSize } from './validation.js';
 
+export interface BatchDeletion {
+  deleted: string[];
+  failed: { given: string; error: Error }[];
+}
+
 export class SessionBatchService {
   constructor(
     private readonly prisma: Store,
@@ -14,15 +19,19 @@ export class SessionBatchService {
   ) {}
 
   /**
-   * `ids` are parsed by the caller; an id it could not parse comes as an Error, reported as a failure.
+   * Each entry is an id as the client gave it, with the session id parsed from it (or why it could not
+   * be); failures are reported under the id as given. Repeated ids count once.
    */
-  async deleteSessions(ids: readonly (string | Error)[]): Promise<{ deleted: string[]; failed: { id: string | null; error: Error }[] }> {
-    validateBatchSize(ids.length, LIMITS.batchIds);
+  async deleteSessions(entries: readonly { given: string; id: string | Error }[]): Promise<BatchDeletion> {
+    validateBatchSize(entries.length, LIMITS.batchIds);
     const deleted: string[] = [];
-    const failed: { id: string | null; error: Error }[] = [];
-    for (const id of new Set(ids)) {
+    const failed: BatchDeletion['failed'] = [];
+    const seen = new Set<string>();
+    for (const { given, id } of entries) {
+      if (seen.has(given)) continue;
+      seen.add(given);
       if (id instanceof Error) {
-        failed.push({ id: null, error: id });
+        failed.push({ given, error: id });
         continue;
       }
       try {
@@ -30,7 +39,7 @@ export class SessionBatchService {
         deleted.push(id);
       } catch (error) {
         if (!isDomainError(error)) throw error;
-        failed.push({ id, error });
+        failed.push({ given, error });
       }
     }
     return { deleted, failed };
