@@ -3,8 +3,8 @@
  * runtime and database agree at the end. Sessions never wait for each other.
  */
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS, rawPostgres } from './support/databases.js';
-import { eventually } from './support/faults.js';
+import { PROVIDERS } from './support/databases.js';
+import { lockSessionRow } from './support/faults.js';
 import { startTestServer } from './support/server.js';
 import { createSession, expectTypename, setModel, storedSession } from './support/sessions.js';
 
@@ -101,20 +101,12 @@ describe('concurrency on postgresql only', () => {
     const free = await createSession(server);
     const { id: blockedId } = await storedSession(server, blocked.id);
 
-    const locker = await rawPostgres(server.database);
-    const { rows } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    await locker.query('BEGIN');
-    await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [blockedId]);
+    const lock = await lockSessionRow(server, blockedId);
     const waiting = setModel(server, blocked.id, 'gpt');
-    await eventually(async () => {
-      const { rowCount } = await locker.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [
-        rows[0]!.pid,
-      ]);
-      return rowCount ? true : undefined;
-    }, 'the first switch to wait on the row lock');
+    await lock.blocked();
 
     expectTypename(await setModel(server, free.id, 'openai/gpt-5'), 'SetSessionAgentModelPayload');
-    await locker.query('COMMIT');
+    await lock.release();
     expectTypename(await waiting, 'SetSessionAgentModelPayload');
   });
 });

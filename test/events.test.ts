@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS } from './support/databases.js';
 import { DeleteSession, SessionEvents } from './support/event-operations.js';
-import { eventually, rejectEventsMentioning } from './support/faults.js';
+import { openStreams, rejectEventsMentioning } from './support/faults.js';
 import { SetModel, StartSession } from './support/operations.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
@@ -30,7 +30,7 @@ describe.each(PROVIDERS)('session events on %s', (provider) => {
     const session = await createSession(server);
     // Without `after`, a stream carries what commits once it is open: wait until both are.
     const live = TRANSPORTS.map((transport) => subscribe(server, transport, SessionEvents, { sessionId: session.id }));
-    await eventually(async () => (server.app.services.streams.openCount === 2 ? true : undefined), 'both streams to open');
+    await openStreams(server, 2);
     const first = await switchModel(server, session.id, 'gpt');
     await Promise.all(live.map((subscriber) => subscriber.until(reached(first.seq))));
 
@@ -169,7 +169,8 @@ describe.each(PROVIDERS)('session events on %s', (provider) => {
         extensions: { code: 'SESSION_NOT_FOUND' },
       });
     }
-    await expect(eventuallyNoStreams(server)).resolves.toBe(0);
+    await openStreams(server, 0);
+    expect(server.app.services.streams.openCount).toBe(0);
   });
 
   it.each([
@@ -191,7 +192,3 @@ describe.each(PROVIDERS)('session events on %s', (provider) => {
   });
 });
 
-/** Streams release their listeners asynchronously after the transport closes: wait for it. */
-async function eventuallyNoStreams(server: TestServer): Promise<number> {
-  return eventually(async () => (server.app.services.streams.openCount === 0 ? 0 : undefined), 'streams to close');
-}

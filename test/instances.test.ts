@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { freshDatabase } from './support/databases.js';
 import { SessionEvents, SessionsChanged } from './support/event-operations.js';
-import { eventually } from './support/faults.js';
+import { openStreams } from './support/faults.js';
 import { StartSession } from './support/operations.js';
 import { startTestServer } from './support/server.js';
 import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
@@ -39,7 +39,7 @@ describe('several instances through Redis', () => {
     const muted = await startTestServer('postgresql', { database });
     const session = await createSession(writer);
     const watcher = subscribe(reader, 'websocket', SessionEvents, { sessionId: session.id });
-    await eventually(async () => (reader.app.services.streams.openCount === 1 ? true : undefined), 'the stream to open');
+    await openStreams(reader, 1);
 
     const { startSession } = await muted.data(StartSession, { id: session.id });
     expectTypename(startSession, 'Session');

@@ -5,9 +5,9 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { sqlitePathOfUrl } from '../src/db/client.js';
-import { PROVIDERS, freshDatabase, rawPostgres } from './support/databases.js';
+import { PROVIDERS, freshDatabase } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
-import { eventually, postgresTrigger, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
+import { lockSessionRow, postgresTrigger, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
 import { GetSession } from './support/operations.js';
 import { capturedLog, startTestServer, type TestServer } from './support/server.js';
 import { createSession, expectTypename, setModel, storedSession } from './support/sessions.js';
@@ -120,11 +120,9 @@ describe('rollback on postgresql only', () => {
     const { id } = await storedSession(server, created.id);
     const published = server.publishedEvents(id);
 
-    const locker = await rawPostgres(server.database);
-    await locker.query('BEGIN');
-    await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [id]);
+    const lock = await lockSessionRow(server, id);
     const result = await setModel(server, created.id, 'openai/gpt-5');
-    await locker.query('ROLLBACK');
+    await lock.release();
 
     expectTypename(result, 'PersistenceFailed');
     expect(result.retryable).toBe(true);
@@ -188,21 +186,11 @@ describe('rollback on postgresql only', () => {
     const { id } = await storedSession(server, created.id);
     const published = server.publishedEvents(id);
 
-    const locker = await rawPostgres(server.database);
-    const { rows } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    await locker.query('BEGIN');
-    await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [id]);
+    const lock = await lockSessionRow(server, id);
     const pending = setModel(server, created.id, 'openai/gpt-5');
-    const victim = await eventually(async () => {
-      const blocked = await locker.query<{ pid: number }>(
-        'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
-        [rows[0]!.pid],
-      );
-      return blocked.rows[0]?.pid;
-    }, 'the switch to wait on the row lock');
-    await locker.query('SELECT pg_terminate_backend($1)', [victim]);
+    await lock.kill(await lock.blocked());
     const result = await pending;
-    await locker.query('ROLLBACK');
+    await lock.release();
 
     expectTypename(result, 'PersistenceFailed');
     await expectAllAgree(server, created.id, 'claude', undefined);

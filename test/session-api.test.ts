@@ -14,8 +14,8 @@ import {
   UpdateTitle,
   UpdateTokens,
 } from './support/api-operations.js';
-import { PROVIDERS, rawPostgres } from './support/databases.js';
-import { eventually, rejectEventsMentioning } from './support/faults.js';
+import { PROVIDERS } from './support/databases.js';
+import { lockSessionRow, rejectEventsMentioning } from './support/faults.js';
 import { SessionEvents } from './support/event-operations.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { subscribe, TRANSPORTS } from './support/subscribers.js';
@@ -327,19 +327,13 @@ describe('messages while the session is held, on postgresql', () => {
     const server = await startTestServer('postgresql');
     const { id } = await createSession(server);
     const stored = await storedSession(server, id);
-    const locker = await rawPostgres(server.database);
-    const { rows } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    await locker.query('BEGIN');
-    await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [stored.id]);
+    const lock = await lockSessionRow(server, stored.id);
     const switching = setModel(server, id, 'gpt');
-    await eventually(async () => {
-      const { rowCount } = await locker.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [rows[0]!.pid]);
-      return rowCount ? true : undefined;
-    }, 'the switch to hold the session');
+    await lock.blocked();
 
     const busy = await server.data(AddMessage, { input: { sessionId: id, role: 'user', content: 'hi' } });
     expectTypename(busy.addMessage, 'SessionBusy');
-    await locker.query('COMMIT');
+    await lock.release();
     expectTypename(await switching, 'SetSessionAgentModelPayload');
     expectTypename((await server.data(AddMessage, { input: { sessionId: id, role: 'user', content: 'hi' } })).addMessage, 'Message');
     expect((await storedSession(server, id)).events.map((event) => event.kind).slice(2)).toEqual(['MODEL_CHANGED', 'MESSAGE_ADDED']);

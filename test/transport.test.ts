@@ -6,13 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { HeavySessionEvents, SessionEvents, SessionsChanged, DeleteSession } from './support/event-operations.js';
-import { eventually } from './support/faults.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { eventually, openStreams } from './support/faults.js';
+import { startTestServer } from './support/server.js';
 import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
 import { subscribe, TRANSPORTS } from './support/subscribers.js';
 
-const openStreams = (server: TestServer, count: number) =>
-  eventually(async () => (server.app.services.streams.openCount === count ? true : undefined), `${count} open streams`);
 
 
 describe('keep-alive and released listeners', () => {

@@ -2,6 +2,7 @@
  * Makes the real database reject writes, so that faults are injected where they happen in production
  * rather than by replacing the service.
  */
+import { rawPostgres } from './databases.js';
 import type { TestServer } from './server.js';
 
 /**
@@ -59,4 +60,32 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * PostgreSQL: another connection locks a session's row, as a long transaction elsewhere would.
+ * `blocked()` resolves with the backend of the first statement that waits on the lock.
+ */
+export async function lockSessionRow(server: TestServer, sessionId: string) {
+  const locker = await rawPostgres(server.database);
+  const { rows } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  await locker.query('BEGIN');
+  await locker.query('SELECT * FROM "Session" WHERE id = $1 FOR UPDATE', [sessionId]);
+  return {
+    blocked: () =>
+      eventually(async () => {
+        const waiting = await locker.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+          [rows[0]!.pid],
+        );
+        return waiting.rows[0]?.pid;
+      }, 'a statement to wait on the row lock'),
+    kill: (pid: number) => locker.query('SELECT pg_terminate_backend($1)', [pid]),
+    release: () => locker.query('ROLLBACK'),
+  };
+}
+
+/** Resolves once the server has exactly `count` sessionEvents streams open (they open and close asynchronously). */
+export function openStreams(server: TestServer, count: number): Promise<true> {
+  return eventually(async () => (server.app.services.streams.openCount === count ? true : undefined), `${count} open streams`);
 }
