@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readMigrations } from '../src/db/migrate.js';
+import { readMigrations } from '../src/db/migrations.js';
 import { DATABASE_PROVIDERS } from '../src/db/providers.js';
 import { pendingMigrationSql } from './schema-engine.js';
 import { migrationsDir, projectRoot, renderSchema } from './prisma-schemas.js';

@@ -14,7 +14,9 @@ import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapte
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { migratePostgres, migrateSqlite, type Migration } from '../src/db/migrate.js';
+import type { Migration } from '../src/db/migrations.js';
+import { migratePostgres } from '../src/db/postgres.js';
+import { migrateSqlite } from '../src/db/sqlite.js';
 import type { DatabaseProvider } from '../src/db/providers.js';
 import { createLogger } from '../src/log.js';
 

@@ -8,7 +8,7 @@ import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
 import { migrationsDir, projectRoot, renderSchema, schemaPath } from '../scripts/prisma-schemas.js';
 import { pendingMigrationSql } from '../scripts/schema-engine.js';
-import { readMigrations } from '../src/db/migrate.js';
+import { readMigrations } from '../src/db/migrations.js';
 import { printSortedSchema } from '../src/schema/index.js';
 import codegenConfig from '../codegen.js';
 import { POSTGRES_URL, PROVIDERS } from './support/databases.js';

@@ -14,52 +14,27 @@ import type {
   SqlQuery,
   Transaction,
 } from '@prisma/driver-adapter-utils';
+import { FifoLock } from '../locks.js';
 
 /** Statements sent to the database since start. */
 export interface StatementCounter {
   count: number;
 }
 
-/** A FIFO lock: `acquire` resolves with the function that releases it. */
-class Gate {
-  #tail: Promise<void> = Promise.resolve();
+type Gate = Pick<FifoLock, 'run' | 'acquire'>;
 
-  acquire(): Promise<() => void> {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const acquired = this.#tail.then(() => release);
-    this.#tail = this.#tail.then(() => released);
-    return acquired;
-  }
+const NO_GATE: Gate = { run: (work) => work(), acquire: async () => () => {} };
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
-    try {
-      return await work();
-    } finally {
-      release();
-    }
-  }
-}
-
-const NO_GATE = { run: <T>(work: () => Promise<T>) => work(), acquire: async () => () => {} };
-
+/** Commit and rollback both release, and a caller may call both: the lock counts only the first release. */
 function wrapTransaction(transaction: Transaction, counter: StatementCounter, release: () => void): Transaction {
-  let released = false;
-  const releaseOnce = () => {
-    if (!released) {
-      released = true;
-      release();
-    }
-  };
   return {
     provider: transaction.provider,
     adapterName: transaction.adapterName,
     options: transaction.options,
     queryRaw: (query: SqlQuery) => (counter.count++, transaction.queryRaw(query)),
     executeRaw: (query: SqlQuery) => (counter.count++, transaction.executeRaw(query)),
-    commit: () => transaction.commit().finally(releaseOnce),
-    rollback: () => transaction.rollback().finally(releaseOnce),
+    commit: () => transaction.commit().finally(release),
+    rollback: () => transaction.rollback().finally(release),
     createSavepoint: transaction.createSavepoint?.bind(transaction),
     rollbackToSavepoint: transaction.rollbackToSavepoint?.bind(transaction),
     releaseSavepoint: transaction.releaseSavepoint?.bind(transaction),
@@ -67,7 +42,7 @@ function wrapTransaction(transaction: Transaction, counter: StatementCounter, re
 }
 
 function wrapAdapter(adapter: SqlDriverAdapter, counter: StatementCounter, serialise: boolean): SqlDriverAdapter {
-  const gate = serialise ? new Gate() : NO_GATE;
+  const gate: Gate = serialise ? new FifoLock() : NO_GATE;
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
