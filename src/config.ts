@@ -27,8 +27,10 @@ export interface Config {
   /** Connections in the PostgreSQL pool. */
   postgresPoolSize: number;
   /**
-   * How long SQLite waits for a lock another process holds on the file. better-sqlite3 waits
-   * synchronously, so this is also the longest the server can stall; keep it short.
+   * The SQLite connection's busy timeout: min(SQLITE_BUSY_TIMEOUT_MS, TRANSACTION_TIMEOUT_MS). One wait
+   * for a lock another process holds on the file lasts at most this long, and the server's event loop
+   * is blocked meanwhile: better-sqlite3 waits synchronously, and Prisma's transaction timeout cannot
+   * interrupt it. Keep it short.
    */
   sqliteBusyTimeoutMs: number;
   /** Set to join several server instances through Redis pub/sub. */
@@ -106,6 +108,9 @@ export function loadConfig(env: Env = process.env): Config {
     webSocketMaxBufferedBytes: integer('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
     keepAliveMs: integer('KEEPALIVE_MS', 12_000, 10, 600_000),
   };
+  // Nothing can interrupt a busy wait once it blocks the event loop, so no one wait may outlast the
+  // transaction timeout.
+  config.sqliteBusyTimeoutMs = Math.min(config.sqliteBusyTimeoutMs, config.transactionTimeoutMs);
   if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {
     problems.push(`REDIS_URL must start with "redis://" or "rediss://"; got "${config.redisUrl}"`);
   }

@@ -16,8 +16,9 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   const app = await buildApp(config, { log });
-  await app.start();
 
+  // Listening for signals before the port opens: a signal that arrives as the server comes up still
+  // stops it cleanly instead of killing it mid-start.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await app.start();
 }
 
 main().catch((error: unknown) => {

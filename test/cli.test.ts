@@ -1,6 +1,7 @@
 /** The server as `npm start` runs it: a child process, configured by its environment only. */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,26 +10,42 @@ import { describe, expect, it } from 'vitest';
 import { freshDatabase } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
 
-const mainScript = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const mainScript = path.join(projectRoot, 'src', 'main.ts');
 const tsxLoader = import.meta.resolve('tsx');
 
-function startCli(env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainScript], {
+/**
+ * Runs a command that starts the server, and follows its JSON log on stderr. The command gets a process
+ * group of its own, and cleanup kills the whole group: a server that outlived the command (the very bug
+ * the npm start test looks for) must not outlive the test.
+ */
+function startServerProcess(command: string, args: string[], env: Record<string, string>, cwd: string) {
+  const child = spawn(command, args, {
     cwd,
-    env: { PATH: process.env.PATH, PORT: '0', LOG_FORMAT: 'json', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
+  let unfinishedLine = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   onCleanup(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exited;
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+    await closed;
   });
   const lines: Record<string, unknown>[] = [];
   const listening = new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      // A record may arrive split across chunks; only whole lines are parsed.
+      const pieces = (unfinishedLine + chunk.toString()).split('\n');
+      unfinishedLine = pieces.pop()!;
+      for (const line of pieces.filter(Boolean)) {
         try {
           const record = JSON.parse(line) as Record<string, unknown>;
           lines.push(record);
@@ -42,7 +59,24 @@ function startCli(env: Record<string, string>, cwd: string) {
   });
   // A server that is expected to refuse to start never listens; that is not an unhandled failure.
   listening.catch(() => undefined);
-  return { child, listening, exited, lines, output: () => output };
+  return { child, listening, exited, closed, lines, output: () => output };
+}
+
+function startCli(env: Record<string, string>, cwd: string) {
+  return startServerProcess(process.execPath, ['--import', tsxLoader, mainScript], env, cwd);
+}
+
+/** Resolves with the error a TCP connection to the URL's port fails with, or rejects if one is accepted. */
+function connectionFailure(url: string): Promise<NodeJS.ErrnoException> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      reject(new Error(`${hostname}:${port} still accepts connections`));
+    });
+    socket.once('error', resolve);
+  });
 }
 
 describe('command line', () => {
@@ -75,6 +109,32 @@ describe('command line', () => {
     expect(raw.prepare('SELECT count(*) AS n FROM "Session"').get()).toEqual({ n: 1 });
     raw.close();
   });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '`npm start` runs the server as the process that gets %s: it shuts down cleanly and frees the port',
+    async (signal) => {
+      const scratch = mkdtempSync(path.join(tmpdir(), 'asg-npm-start-'));
+      onCleanup(() => rmSync(scratch, { recursive: true, force: true }));
+      const npm = startServerProcess('npm', ['start'], { DATABASE_URL: `file:${path.join(scratch, 'sessions.db')}` }, projectRoot);
+      const url = await npm.listening;
+      // main.ts installs its signal handlers just after it logs that it listens, and a signal before that
+      // would kill the server outright; once it answers a request, the handlers are in place.
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+
+      npm.child.kill(signal);
+      const exitCode = await npm.exited;
+      expect((await connectionFailure(url)).code).toBe('ECONNREFUSED');
+      expect(exitCode).toBe(0);
+      await npm.closed;
+      expect(npm.lines.map((line) => line.message)).toEqual(expect.arrayContaining(['shutting down', 'server stopped']));
+      expect(npm.lines.find((line) => line.message === 'shutting down')).toMatchObject({ signal });
+    },
+  );
 
   it('runs the same server on PostgreSQL when DATABASE_URL says so', async () => {
     const database = freshDatabase('postgresql');

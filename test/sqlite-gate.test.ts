@@ -8,6 +8,7 @@ import { openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/log.js';
 import { freshDatabase } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
+import { startTestServer } from './support/server.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -38,4 +39,20 @@ it('statements outside an open transaction neither see its writes nor get rolled
   expect(await outsideRead).toEqual([]);
   await outsideWrite;
   expect((await prisma.session.findMany({ select: { id: true } })).map((row) => row.id)).toEqual(['outside']);
+});
+
+/** The connection's own busy timeout, as SQLite reports it: the longest one wait for another process's lock. */
+async function busyTimeoutOf(env: Record<string, string>): Promise<number> {
+  const server = await startTestServer('sqlite', { env });
+  const [row] = await server.app.database.prisma.$queryRawUnsafe<{ timeout: number | bigint }[]>('PRAGMA busy_timeout');
+  return Number(row?.timeout);
+}
+
+it('never lets a wait for another process\'s lock outlast the transaction timeout, which cannot interrupt it', async () => {
+  expect(await busyTimeoutOf({ TRANSACTION_TIMEOUT_MS: '300', SQLITE_BUSY_TIMEOUT_MS: '2000' })).toBe(300);
+});
+
+it('keeps the configured busy timeout when it is the shorter of the two', async () => {
+  expect(await busyTimeoutOf({})).toBe(2000);
+  expect(await busyTimeoutOf({ TRANSACTION_TIMEOUT_MS: '3000', SQLITE_BUSY_TIMEOUT_MS: '700' })).toBe(700);
 });
