@@ -19,16 +19,32 @@ describe('several instances through Redis', () => {
     const database = freshDatabase('postgresql');
     const writer = await startTestServer('postgresql', { database, env: { REDIS_URL } });
     const reader = await startTestServer('postgresql', { database, env: { REDIS_URL } });
+    // The session list hears only what happens once it is open: change things on the writer until it hears one.
+    const dashboard = subscribe(reader, transport, SessionsChanged, {});
+    for (let probes = 0; dashboard.results.length === 0; probes += 1) {
+      if (probes > 1000) throw new Error('the dashboard never opened');
+      await createSession(writer, { title: 'probe' });
+    }
     const session = await createSession(writer);
     const watcher = subscribe(reader, transport, SessionEvents, { sessionId: session.id, after: 0 });
-    const dashboard = subscribe(reader, transport, SessionsChanged, {});
     let last = 0;
     for (let index = 0; index < 50; index += 1) last = (await switchModel(writer, session.id, index % 2 ? 'gpt' : 'openai/gpt-5')).seq;
-    await watcher.until((results) => results.some((result) => result.data?.sessionEvents.seq === last), `seq ${last}`);
     const stored = (await storedSession(writer, session.id)).events.map((event) => event.seq);
-    expect(watcher.results.map((result) => result.data?.sessionEvents.seq)).toEqual(stored);
-    // The session list hears across instances too (once its subscription is open).
-    await dashboard.until((results) => results.some((result) => result.data?.sessionsChanged.sessionId === session.id));
+    expect(stored.at(-1)).toBe(last);
+
+    // Every stored event is due: wait until as many arrived, or the newest did, or the stream ended.
+    const events = await watcher.received(
+      (results) => results.length >= stored.length || results.some((result) => result.data?.sessionEvents.seq === last),
+    );
+    expect(events.map((result) => result.data?.sessionEvents.seq)).toEqual(stored);
+
+    // The session list hears every change of the session across instances too, in order.
+    const changes = await dashboard.received((results) =>
+      results.some((result) => result.data?.sessionsChanged.sessionId === session.id && result.data.sessionsChanged.seq === last),
+    );
+    expect(changes.filter((result) => result.errors)).toEqual([]);
+    const mine = changes.map((result) => result.data!.sessionsChanged).filter((change) => change.sessionId === session.id);
+    expect(mine.map((change) => [change.kind, change.seq])).toEqual(stored.map((seq) => [seq === 1 ? 'CREATED' : 'UPDATED', seq]));
   });
 
   it('a change whose doorbell never rang is filled in from the store, in order, before the next one', async () => {
@@ -40,13 +56,18 @@ describe('several instances through Redis', () => {
     const session = await createSession(writer);
     const watcher = subscribe(reader, 'websocket', SessionEvents, { sessionId: session.id });
     await openStreams(reader, 1);
+    const opened = (await storedSession(writer, session.id)).session!.lastEventSeq;
 
     const { startSession } = await muted.data(StartSession, { id: session.id });
     expectTypename(startSession, 'Session');
     const silent = await switchModel(muted, session.id, 'local');
     const rung = await switchModel(writer, session.id, 'gpt');
-    await watcher.until((results) => results.some((result) => result.data?.sessionEvents.seq === rung.seq));
-    expect(watcher.results.map((result) => [result.data?.sessionEvents.__typename, result.data?.sessionEvents.seq])).toEqual([
+    // The watcher is due every event stored since it opened: wait until as many arrived, or the newest did, or it ended.
+    const due = rung.seq - opened;
+    const events = await watcher.received(
+      (results) => results.length >= due || results.some((result) => result.data?.sessionEvents.seq === rung.seq),
+    );
+    expect(events.map((result) => [result.data?.sessionEvents.__typename, result.data?.sessionEvents.seq])).toEqual([
       ['SessionStartedEvent', silent.seq - 1],
       ['ModelChangedEvent', silent.seq],
       ['ModelChangedEvent', rung.seq],

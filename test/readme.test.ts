@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { spawn } from 'node:child_process';
-import { parse } from 'graphql';
+import { getNamedType, isAbstractType, isInterfaceType, isObjectType, Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { buildSchema } from '../src/schema/index.js';
 import { onCleanup } from './support/dispose.js';
 import { AddMessage } from './support/api-operations.js';
-import { SetModel } from './support/operations.js';
 import { startTestServer } from './support/server.js';
-import { createSession } from './support/sessions.js';
+import { createSession, switchModel } from './support/sessions.js';
 import { subscribe } from './support/subscribers.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -18,6 +18,39 @@ const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].flatMap((match
     ? [match[1]!]
     : match[1]!.split('\n').filter((line) => line.trim()),
 );
+
+it('every query and mutation example in README.md selects `... on Error { message }` on each result with typed errors', () => {
+  const schema = buildSchema();
+  const errorInterface = schema.getType('Error');
+  if (!isInterfaceType(errorInterface)) throw new Error('the schema has no interface Error');
+  const operations = blocks.filter((text) => !text.trim().startsWith('subscription'));
+  expect(operations.length).toBeGreaterThanOrEqual(20);
+  const checked: string[] = [];
+  const missing: string[] = [];
+  for (const block of operations) {
+    for (const operation of parse(block).definitions as OperationDefinitionNode[]) {
+      const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+      for (const selection of operation.selectionSet.selections) {
+        if (selection.kind !== Kind.FIELD) continue;
+        const returned = getNamedType(root!.getFields()[selection.name.value]!.type);
+        const possible = isAbstractType(returned) ? schema.getPossibleTypes(returned) : isObjectType(returned) ? [returned] : [];
+        // A field some of whose results are typed errors: one of those would otherwise come back as `{}`.
+        if (!possible.some((type) => schema.isSubType(errorInterface, type))) continue;
+        checked.push(selection.name.value);
+        const selectsMessage = (selection.selectionSet?.selections ?? []).some(
+          (inner) =>
+            inner.kind === Kind.INLINE_FRAGMENT &&
+            inner.typeCondition?.name.value === 'Error' &&
+            inner.selectionSet.selections.some((field) => field.kind === Kind.FIELD && field.name.value === 'message' && !field.alias),
+        );
+        if (!selectsMessage) missing.push(block.trim());
+      }
+    }
+  }
+  // The README's examples cover the result unions: mutations and `session` both.
+  expect(checked).toEqual(expect.arrayContaining(['createSession', 'setSessionAgentModel', 'session', 'deleteSession']));
+  expect(missing).toEqual([]);
+});
 
 it('every GraphQL example in README.md runs without errors', async () => {
   expect(blocks.length).toBeGreaterThanOrEqual(20);
@@ -35,7 +68,7 @@ it('every GraphQL example in README.md runs without errors', async () => {
     });
     const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
     expect(body.errors, query).toBeUndefined();
-    // Every example selects `... on Error { message }`: a result with a message is a failure.
+    // Every example selects `... on Error { message }` (the test above checks it): a result with a message is a failure.
     for (const value of Object.values(body.data ?? {})) {
       expect(value, query).not.toHaveProperty('message');
     }
@@ -47,31 +80,45 @@ it('every subscription example in README.md delivers events', async () => {
   expect(subscriptions.length).toBeGreaterThanOrEqual(1);
   const server = await startTestServer('sqlite');
   const { id } = await createSession(server, { title: 'readme' });
-  for (const block of subscriptions) {
-    const document = parse(block.replaceAll('U2Vzc2lvbjo…', id)) as TypedDocumentNode<{ sessionEvents?: unknown }, Record<string, never>>;
+  for (const [index, block] of subscriptions.entries()) {
+    const document = parse(block.replaceAll('U2Vzc2lvbjo…', id)) as TypedDocumentNode<
+      { sessionEvents?: { seq: number } },
+      Record<string, never>
+    >;
     const stream = subscribe(server, 'sse', document, {});
-    await server.data(SetModel, { input: { sessionId: id, modelRef: 'gpt' } });
-    await stream.until((results) => results.some((result) => result.data?.sessionEvents), 'an event');
-    expect(stream.results.every((result) => !result.errors), JSON.stringify(stream.results)).toBe(true);
+    const { seq } = await switchModel(server, id, index % 2 ? 'local' : 'gpt');
+    // The examples subscribe from `after: 0`: every event of the session up to this change is due.
+    const events = await stream.received(
+      (results) => results.length >= seq || results.some((result) => result.data?.sessionEvents?.seq === seq),
+    );
+    expect(events.filter((result) => result.errors), block).toEqual([]);
+    expect(events.map((result) => result.data?.sessionEvents?.seq), block).toEqual(Array.from({ length: seq }, (_, at) => at + 1));
+    await stream.close();
   }
 });
 
-/** Runs a README snippet as a child process until its output shows `expected`, then stops it. */
-function runUntil(command: string, args: string[], expected: RegExp): Promise<string> {
+/**
+ * Runs a README snippet as a child process until its output shows `expected`, it exits, or (when it
+ * hangs) `limitMs` passes; then stops it and resolves with its output, for the test to assert on.
+ */
+function runUntil(command: string, args: string[], expected: RegExp, limitMs = 15_000): Promise<string> {
   const child = spawn(command, args, { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] });
   onCleanup(() => child.kill('SIGKILL'));
   let output = '';
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      child.kill();
+      resolve(output);
+    };
+    const timer = setTimeout(finish, limitMs);
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
-      if (expected.test(output)) {
-        child.kill();
-        resolve(output);
-      }
+      if (expected.test(output)) finish();
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    child.once('exit', () => reject(new Error(`exited before printing ${expected}:\n${output}`)));
+    child.once('close', finish);
   });
 }
 
@@ -84,6 +131,7 @@ it('the curl (SSE) and graphql-ws client examples in README.md receive events', 
   const curl = /```sh\n(curl -N [\s\S]*?)```/.exec(readme)?.[1];
   expect(curl).toBeDefined();
   const sse = await runUntil('bash', ['-c', withServer(curl!).replace(/\\\n\s*/g, ' ')], /event: next\ndata: .*SessionCreatedEvent/);
+  expect(sse).toMatch(/event: next\ndata: .*SessionCreatedEvent/);
   expect(sse).toContain('"seq":1');
 
   const client = /```js\n([\s\S]*?)```/.exec(readme)?.[1];

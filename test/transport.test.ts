@@ -15,20 +15,32 @@ import { subscribe, TRANSPORTS } from './support/subscribers.js';
 
 describe('keep-alive and released listeners', () => {
   it('pings idle WebSockets, and drops a peer that stops answering', async () => {
-    const server = await startTestServer('sqlite', { env: { KEEPALIVE_MS: '50' } });
+    const server = await startTestServer('sqlite', { env: { KEEPALIVE_MS: '250' } });
     const session = await createSession(server);
     let pings = 0;
     const healthy = subscribe(server, 'websocket', SessionEvents, { sessionId: session.id });
-    const silent = subscribe(server, 'websocket', SessionEvents, { sessionId: session.id }, { webSocket: { autoPong: false } });
+    // The silent peer answers pings by hand only until its stream is open (which may take longer than
+    // two pings on a busy machine), then stops answering.
+    let answering = true;
+    const silent = subscribe(server, 'websocket', SessionEvents, { sessionId: session.id }, {
+      webSocket: { autoPong: false },
+      onSocket: (socket) => socket.on('ping', (data) => answering && socket.pong(data)),
+    });
     await openStreams(server, 2);
+    answering = false;
     const raw = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     raw.on('ping', () => (pings += 1));
     await eventually(async () => (pings >= 3 ? true : undefined), 'three pings');
     raw.close();
-    // The peer that never pongs is terminated, and its stream's listener released; the other stays.
-    await silent.ended;
+    // The peer that stopped answering is terminated, and its stream's listener released; the other stays.
+    await silent.received();
+    expect(silent.hasEnded, 'the peer that stopped answering was dropped').toBe(true);
     await openStreams(server, 1);
-    expect(healthy.results.every((result) => !result.errors)).toBe(true);
+    // The healthy subscriber is still open and still hears changes: exactly this one, and no error.
+    const { seq } = await switchModel(server, session.id, 'gpt');
+    const heard = await healthy.received((results) => results.length >= 1);
+    expect(heard).toEqual([{ data: { sessionEvents: expect.objectContaining({ __typename: 'ModelChangedEvent', seq }) } }]);
+    expect(healthy.hasEnded).toBe(false);
   });
 
   it('sends keep-alive comments on idle SSE streams', async () => {
@@ -64,7 +76,8 @@ describe('slow consumers', () => {
       data: Array.from({ length: 300 }, (_, index) => ({ sessionId: id, position: index + 1, modelRef: `openai/padding-model-${index}` })),
     });
     const slow = subscribe(server, transport, HeavySessionEvents, { sessionId: session.id, after: 0 });
-    await slow.until((results) => results.length >= 2);
+    const first = await slow.received((results) => results.length >= 2);
+    expect(first.map((result) => result.data?.sessionEvents.seq)).toEqual([1, 2]);
     slow.pause();
 
     // Keep changing the session until the server gives up on the subscriber (bounded, never a sleep).
@@ -75,19 +88,23 @@ describe('slow consumers', () => {
       if (changes > 6000) throw new Error('the slow subscriber was never ended');
     }
     slow.resume();
-    await slow.ended;
-    const last = slow.results.at(-1)!;
+    const arrived = await slow.received();
+    expect(slow.hasEnded, 'the server ended the slow subscriber').toBe(true);
+    const last = arrived.at(-1)!;
     expect(last.errors?.[0]?.message).toMatch(/fell too far behind.*subscribe again with after: \d+/);
     expect(last.errors?.[0]?.extensions?.code).toBe('SUBSCRIBER_TOO_SLOW');
     const resumeAfter = last.errors![0]!.extensions!.resumeAfter as number;
-    const delivered = slow.results.slice(0, -1).map((result) => result.data!.sessionEvents.seq);
+    const delivered = arrived.slice(0, -1).map((result) => result.data?.sessionEvents.seq);
     // Everything up to resumeAfter arrived, in order; nothing after it did.
     expect(delivered).toEqual(Array.from({ length: resumeAfter }, (_, index) => index + 1));
 
     const resumed = subscribe(server, transport, SessionEvents, { sessionId: session.id, after: resumeAfter });
     const newest = (await storedSession(server, session.id)).session!.lastEventSeq;
-    await resumed.until((results) => results.some((result) => result.data?.sessionEvents.seq === newest));
-    expect(resumed.results.map((result) => result.data?.sessionEvents.seq)).toEqual(
+    // Every stored event after resumeAfter is due: wait until as many arrived, or the newest did, or it ended.
+    const replayed = await resumed.received(
+      (results) => results.length >= newest - resumeAfter || results.some((result) => result.data?.sessionEvents.seq === newest),
+    );
+    expect(replayed.map((result) => result.data?.sessionEvents.seq)).toEqual(
       Array.from({ length: newest - resumeAfter }, (_, index) => resumeAfter + index + 1),
     );
   });
@@ -107,8 +124,11 @@ describe('sessionsChanged', () => {
     await switchModel(server, session.id, 'gpt');
     const { deleteSession } = await server.data(DeleteSession, { id: session.id });
     expectTypename(deleteSession, 'DeleteSessionPayload');
-    await dashboard.until((results) => results.some((result) => result.data?.sessionsChanged.kind === 'DELETED'));
-    const mine = dashboard.results.map((result) => result.data!.sessionsChanged).filter((change) => change.sessionId === session.id);
+    const heard = await dashboard.received((results) =>
+      results.some((result) => result.data?.sessionsChanged.sessionId === session.id && result.data.sessionsChanged.kind === 'DELETED'),
+    );
+    expect(heard.filter((result) => result.errors)).toEqual([]);
+    const mine = heard.map((result) => result.data!.sessionsChanged).filter((change) => change.sessionId === session.id);
     expect(mine.map((change) => [change.kind, change.seq])).toEqual([
       ['CREATED', 1],
       ['UPDATED', 2],

@@ -13,6 +13,9 @@ import type { TestServer } from './server.js';
 export type Transport = 'websocket' | 'sse';
 export const TRANSPORTS: Transport[] = ['websocket', 'sse'];
 
+/** How long `received` waits at most: far longer than any delivery takes, well inside vitest's test timeout. */
+const RECEIVED_LIMIT_MS = 15_000;
+
 export interface Subscriber<T> {
   /** Every `next` payload so far. */
   results: FormattedExecutionResult<T>[];
@@ -20,6 +23,15 @@ export interface Subscriber<T> {
   ended: Promise<void>;
   /** Resolves once `check` holds for the results so far. */
   until(check: (results: FormattedExecutionResult<T>[]) => boolean, what?: string): Promise<void>;
+  /**
+   * A bounded wait that never rejects: resolves with a copy of the results once `enough` holds for them,
+   * or the subscription has ended, or (a server that misbehaves) `limitMs` has passed, whichever is first.
+   * Without `enough` it waits for the end. Assert on what it returns: a broken server then fails the
+   * test's `expect` with what did arrive, not with a timeout.
+   */
+  received(enough?: (results: FormattedExecutionResult<T>[]) => boolean, limitMs?: number): Promise<FormattedExecutionResult<T>[]>;
+  /** Whether the subscription has ended (completed by the server, failed, or closed). */
+  readonly hasEnded: boolean;
   /** SSE keep-alive comments seen (always empty over WebSocket). */
   comments: string[];
   /** Stops reading without closing (a slow consumer); `resume` reads again. */
@@ -60,6 +72,31 @@ class Collector<T> {
     if (this.#finished) return Promise.reject(new Error(`waiting for ${what}: ${this.#finished.message}`));
     return new Promise((resolve, reject) => this.#waiters.push({ check, resolve, reject }));
   }
+
+  get hasEnded(): boolean {
+    return this.#finished !== undefined;
+  }
+
+  received(
+    enough: (results: FormattedExecutionResult<T>[]) => boolean = () => false,
+    limitMs = RECEIVED_LIMIT_MS,
+  ): Promise<FormattedExecutionResult<T>[]> {
+    const snapshot = () => [...this.results];
+    if (this.#finished || enough(this.results)) return Promise.resolve(snapshot());
+    return new Promise((resolve) => {
+      const settle = () => {
+        clearTimeout(timer);
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        resolve(snapshot());
+      };
+      // Resolved when `enough` holds, rejected when the stream ends first: either way, hand back what came.
+      const waiter = { check: enough, resolve: settle, reject: settle };
+      this.#waiters.push(waiter);
+      // Only a cap for a server that misbehaves (never reached when it works): the caller's expect then fails.
+      const timer = setTimeout(settle, limitMs);
+    });
+  }
 }
 
 export function subscribe<T, V>(
@@ -67,10 +104,14 @@ export function subscribe<T, V>(
   transport: Transport,
   document: TypedDocumentNode<T, V>,
   variables: V,
-  options: { webSocket?: WebSocket.ClientOptions } = {},
+  options: {
+    webSocket?: WebSocket.ClientOptions;
+    /** WebSocket only: called with the client's socket once it is made (e.g. to answer pings by hand). */
+    onSocket?: (socket: WebSocket) => void;
+  } = {},
 ): Subscriber<T> {
   return transport === 'websocket'
-    ? subscribeOverWebSocket(server, document, variables, options.webSocket)
+    ? subscribeOverWebSocket(server, document, variables, options.webSocket, options.onSocket)
     : subscribeOverSse(server, document, variables);
 }
 
@@ -79,6 +120,7 @@ function subscribeOverWebSocket<T, V>(
   document: TypedDocumentNode<T, V>,
   variables: V,
   socketOptions: WebSocket.ClientOptions = {},
+  onSocket?: (socket: WebSocket) => void,
 ): Subscriber<T> {
   const collector = new Collector<T>();
   let socket: WebSocket | undefined;
@@ -86,6 +128,7 @@ function subscribeOverWebSocket<T, V>(
     constructor(address: string, protocols?: string | string[]) {
       super(address, protocols, socketOptions);
       socket = this;
+      onSocket?.(this);
     }
   }
   const client = createClient({
@@ -112,6 +155,10 @@ function subscribeOverWebSocket<T, V>(
     ended: collector.ended,
     comments: [],
     until: (check, what) => collector.until(check, what),
+    received: (enough, limitMs) => collector.received(enough, limitMs),
+    get hasEnded() {
+      return collector.hasEnded;
+    },
     // Stops reading the TCP socket: the server's send buffer fills, as with a client that cannot keep up.
     pause: () => (socket as unknown as { _socket: import('node:net').Socket })._socket.pause(),
     resume: () => (socket as unknown as { _socket: import('node:net').Socket })._socket.resume(),
@@ -153,6 +200,10 @@ function subscribeOverSse<T, V>(server: TestServer, document: TypedDocumentNode<
     ended: collector.ended,
     comments: sseComments,
     until: (check, what) => collector.until(check, what),
+    received: (enough, limitMs) => collector.received(enough, limitMs),
+    get hasEnded() {
+      return collector.hasEnded;
+    },
     pause: () => {
       let resolve!: () => void;
       const promise = new Promise<void>((done) => (resolve = done));
