@@ -4,7 +4,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { sqlitePathOfUrl } from '../src/db/client.js';
+import { sqlitePathOfUrl } from '../src/db/sqlite.js';
 import { PROVIDERS, freshDatabase } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
 import { lockSessionRow, postgresTrigger, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
@@ -47,7 +47,7 @@ describe.each(PROVIDERS)('rollback on %s', (provider) => {
     // The store is healthy afterwards: the next switch commits and is published.
     expectTypename(await setModel(server, created.id, 'openai/gpt-5'), 'SetSessionAgentModelPayload');
     await expectAllAgree(server, created.id, 'openai/gpt-5', 'openai/gpt-5');
-    expect(published.map((event) => event.payload.modelRef)).toEqual(['openai/gpt-5']);
+    expect(published.map((event) => event.kind === 'MODEL_CHANGED' && event.payload.modelRef)).toEqual(['openai/gpt-5']);
   });
 
   it('a trigger rejects clearing an override: the runtime gets the override back', async () => {
@@ -95,7 +95,8 @@ describe('rollback on sqlite only', () => {
     intruder.exec('ROLLBACK');
     await expectAllAgree(server, created.id, 'gpt', 'gpt');
 
-    // Every switch acknowledged after the fault is in the database (DESIGN.md: SQLITE_BUSY must not lose writes).
+    // Every switch acknowledged after the fault is in the database: a SQLITE_BUSY at COMMIT has been known to
+    // break later transactions in Prisma and lose acknowledged writes (Prisma issues #29933, #30028).
     const acknowledged: string[] = [];
     for (const modelRef of ['local', 'openai/gpt-5', 'claude']) {
       expectTypename(await setModel(server, created.id, modelRef), 'SetSessionAgentModelPayload');

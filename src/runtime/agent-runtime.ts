@@ -3,6 +3,7 @@
  * right now. It knows nothing of the store; the session service decides what to persist.
  */
 import { InvalidModelRefError, isInlineRef, parseModelRef, type ParsedModelRef } from './model-ref.js';
+import type { RuntimeChange } from './runtime-change.js';
 import type { Team } from './team.js';
 
 /** A model a runtime can talk to, made by a ModelProviderFactory. */
@@ -100,6 +101,35 @@ export class AgentRuntime {
     if (model) this.#overrides.set(agentName, model);
     else this.#overrides.delete(agentName);
     return previous;
+  }
+
+  /**
+   * Puts `model` on the agent that is current when the change is applied (null clears its override).
+   * The model was resolved beforehand, so applying cannot fail.
+   */
+  modelChange(model: ResolvedModel | null): RuntimeChange {
+    let agentName = this.#currentAgent;
+    let previous: ResolvedModel | undefined;
+    return {
+      apply: () => {
+        agentName = this.#currentAgent;
+        previous = this.setOverride(agentName, model);
+        return [{ kind: 'modelSet', agentName, modelRef: model?.ref ?? null, previousModelRef: previous?.ref ?? null }];
+      },
+      undo: () => void this.setOverride(agentName, previous ?? null),
+    };
+  }
+
+  /** Makes `agentName` current; the caller has checked that the team has it. */
+  agentChange(agentName: string): RuntimeChange {
+    let previousAgentName = this.#currentAgent;
+    return {
+      apply: () => {
+        previousAgentName = this.switchAgent(agentName);
+        return [{ kind: 'agentSwitched', agentName, previousAgentName }];
+      },
+      undo: () => void this.switchAgent(previousAgentName),
+    };
   }
 
   /** The models the current agent can switch to, the one in use marked current. */

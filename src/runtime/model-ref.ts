@@ -5,6 +5,7 @@
  * - an inline `provider/model` with a known provider, e.g. `openai/gpt-5`, `dmr/ai/qwen3`;
  * - an inline alloy of two or more inline refs, e.g. `openai/gpt-5,anthropic/claude-sonnet-4-5`.
  */
+import { DomainError } from '../domain-error.js';
 import type { Team } from './team.js';
 
 export const KNOWN_PROVIDERS = [
@@ -32,7 +33,8 @@ export type ParsedModelRef =
   | { kind: 'inline'; ref: string; provider: string; model: string }
   | { kind: 'alloy'; ref: string; parts: { provider: string; model: string }[] };
 
-export class InvalidModelRefError extends Error {
+export class InvalidModelRefError extends DomainError {
+  readonly code = 'INVALID_MODEL_REF';
   readonly acceptedForms = ACCEPTED_MODEL_REF_FORMS;
   constructor(
     readonly modelRef: string,
@@ -40,6 +42,10 @@ export class InvalidModelRefError extends Error {
   ) {
     super(`invalid model ref "${modelRef}": ${reason}`);
     this.name = 'InvalidModelRefError';
+  }
+
+  override extensions() {
+    return { rejectedRef: this.modelRef, reason: this.reason };
   }
 }
 

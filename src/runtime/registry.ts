@@ -1,5 +1,6 @@
 /** The runtimes of the sessions that are running in this process, by session id. */
 import type { AgentRuntime } from './agent-runtime.js';
+import type { RuntimeChange } from './runtime-change.js';
 
 export class RuntimeRegistry {
   readonly #runtimes = new Map<string, AgentRuntime>();
@@ -12,14 +13,6 @@ export class RuntimeRegistry {
     return this.#runtimes.has(sessionId);
   }
 
-  attach(runtime: AgentRuntime): void {
-    this.#runtimes.set(runtime.sessionId, runtime);
-  }
-
-  detach(sessionId: string): boolean {
-    return this.#runtimes.delete(sessionId);
-  }
-
   /** Ids of the running sessions. */
   ids(): string[] {
     return [...this.#runtimes.keys()];
@@ -27,5 +20,54 @@ export class RuntimeRegistry {
 
   get size(): number {
     return this.#runtimes.size;
+  }
+
+  /** Attaches `runtime`; nothing to change when its session already has one. */
+  attachment(runtime: AgentRuntime): RuntimeChange {
+    let attached = false;
+    return {
+      apply: () => {
+        if (this.#runtimes.has(runtime.sessionId)) return [];
+        this.#runtimes.set(runtime.sessionId, runtime);
+        attached = true;
+        return [{ kind: 'started', agentName: runtime.currentAgent }];
+      },
+      undo: () => {
+        if (attached && this.#runtimes.get(runtime.sessionId) === runtime) this.#runtimes.delete(runtime.sessionId);
+      },
+    };
+  }
+
+  /**
+   * Detaches the session's runtime, if it has one. `record: false` for a session being deleted: its
+   * log goes with it, so there is no stop to record.
+   */
+  detachment(sessionId: string, { record }: { record: boolean }): RuntimeChange {
+    let detached: AgentRuntime | undefined;
+    return {
+      apply: () => {
+        detached = this.#runtimes.get(sessionId);
+        if (!detached) return [];
+        this.#runtimes.delete(sessionId);
+        return record ? [{ kind: 'stopped', agentName: detached.currentAgent }] : [];
+      },
+      undo: () => {
+        if (detached && !this.#runtimes.has(sessionId)) this.#runtimes.set(sessionId, detached);
+      },
+    };
+  }
+
+  /**
+   * `change` applied to `runtime` only while it is still the session's runtime: a session stopped (or
+   * restarted) while the change waited for the session's lock answers SessionNotRunning.
+   */
+  whileAttached(runtime: AgentRuntime, change: RuntimeChange, notRunning: () => Error): RuntimeChange {
+    return {
+      apply: () => {
+        if (this.#runtimes.get(runtime.sessionId) !== runtime) throw notRunning();
+        return change.apply();
+      },
+      undo: () => change.undo(),
+    };
   }
 }

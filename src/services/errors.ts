@@ -1,19 +1,14 @@
 /**
- * Failures the API reports as typed results. Each carries a message a user can act on; the schema maps
- * them to GraphQL error types. Anything else is unexpected and stays masked.
+ * Failures the API reports as typed results. Each carries a message a user can act on and its `code`;
+ * the schema maps them to GraphQL error types. Anything else is unexpected and stays masked.
  */
+import { DomainError, isDomainError } from '../domain-error.js';
 import { InvalidModelRefError } from '../runtime/model-ref.js';
 
-export { InvalidModelRefError };
-
-/** A failure the API reports as a typed result; anything else is unexpected. */
-export class DomainError extends Error {}
-
-export function isDomainError(error: unknown): error is Error {
-  return error instanceof DomainError || error instanceof InvalidModelRefError;
-}
+export { DomainError, InvalidModelRefError, isDomainError };
 
 export class SessionNotFoundError extends DomainError {
+  readonly code = 'SESSION_NOT_FOUND';
   constructor(readonly sessionId: string) {
     super('no session has this id');
     this.name = 'SessionNotFoundError';
@@ -21,6 +16,7 @@ export class SessionNotFoundError extends DomainError {
 }
 
 export class SessionNotRunningError extends DomainError {
+  readonly code = 'SESSION_NOT_RUNNING';
   constructor(readonly sessionId: string) {
     super('the session is not running; start it with startSession first');
     this.name = 'SessionNotRunningError';
@@ -28,6 +24,7 @@ export class SessionNotRunningError extends DomainError {
 }
 
 export class ModelSwitchingNotSupportedError extends DomainError {
+  readonly code = 'MODEL_SWITCHING_NOT_SUPPORTED';
   constructor(
     readonly sessionId: string,
     readonly teamName: string,
@@ -38,6 +35,7 @@ export class ModelSwitchingNotSupportedError extends DomainError {
 }
 
 export class TeamNotFoundError extends DomainError {
+  readonly code = 'TEAM_NOT_FOUND';
   constructor(
     readonly teamName: string,
     readonly availableTeams: string[],
@@ -49,6 +47,7 @@ export class TeamNotFoundError extends DomainError {
 
 /** Input that breaks a rule; `field` names the input field, for forms. */
 export class InvalidInputError extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
   constructor(
     readonly field: string,
     message: string,
@@ -56,26 +55,61 @@ export class InvalidInputError extends DomainError {
     super(message);
     this.name = 'InvalidInputError';
   }
+
+  override extensions() {
+    return { field: this.field };
+  }
 }
 
 /** The store rejected a change. Whatever the change had done to the runtime was undone first. */
 export class PersistenceFailedError extends DomainError {
+  readonly code = 'PERSISTENCE_FAILED';
   constructor(
     readonly operation: string,
     /** True when trying again may succeed (a timeout, a conflict, a lost connection). */
     readonly retryable: boolean,
     /** Correlates this answer with the server's log line that has the database's own message. */
     readonly incidentId: string,
+    reason = 'the store rejected',
   ) {
     super(
-      `the store rejected ${operation}; nothing was changed and the runtime was rolled back ` +
+      `${reason} ${operation}; nothing was changed and the runtime was rolled back ` +
         `(incident ${incidentId}${retryable ? ', safe to retry' : ''})`,
     );
     this.name = 'PersistenceFailedError';
   }
+
+  override extensions() {
+    return { retryable: this.retryable, incidentId: this.incidentId };
+  }
+}
+
+/**
+ * The connection to the store failed after the change's COMMIT was sent, and the store could not be
+ * reached to learn whether it committed. The runtime keeps the change for now; before the session's
+ * next change (and as soon as the store answers again) it is reconciled with what the store holds.
+ */
+export class CommitOutcomeUnknownError extends DomainError {
+  readonly code = 'COMMIT_OUTCOME_UNKNOWN';
+  constructor(
+    readonly operation: string,
+    readonly sessionId: string,
+    readonly incidentId: string,
+  ) {
+    super(
+      `the store could not be reached to learn whether ${operation} was committed; the session is ` +
+        `reconciled with the store before its next change (incident ${incidentId})`,
+    );
+    this.name = 'CommitOutcomeUnknownError';
+  }
+
+  override extensions() {
+    return { incidentId: this.incidentId };
+  }
 }
 
 export class SessionBusyError extends DomainError {
+  readonly code = 'SESSION_BUSY';
   constructor(readonly sessionId: string) {
     super('the session is busy with another change (a model switch or another write); try again');
     this.name = 'SessionBusyError';
@@ -83,6 +117,7 @@ export class SessionBusyError extends DomainError {
 }
 
 export class AgentNotFoundError extends DomainError {
+  readonly code = 'AGENT_NOT_FOUND';
   constructor(
     readonly agentName: string,
     readonly availableAgents: string[],
@@ -93,8 +128,22 @@ export class AgentNotFoundError extends DomainError {
 }
 
 export class MessageNotFoundError extends DomainError {
+  readonly code = 'MESSAGE_NOT_FOUND';
   constructor(readonly messageId: string) {
     super('no message has this id');
     this.name = 'MessageNotFoundError';
+  }
+}
+
+/** Ends a stream whose subscriber does not keep up; it resumes with `after: resumeAfter`. */
+export class SubscriberTooSlowError extends DomainError {
+  readonly code = 'SUBSCRIBER_TOO_SLOW';
+  constructor(readonly resumeAfter: number) {
+    super(`this subscriber fell too far behind and was ended; subscribe again with after: ${resumeAfter} to resume`);
+    this.name = 'SubscriberTooSlowError';
+  }
+
+  override extensions() {
+    return { resumeAfter: this.resumeAfter };
   }
 }

@@ -5,37 +5,47 @@
  */
 import type { Store } from '../db/client.js';
 
-/** Kinds written to the log. */
-export const STORED_EVENT_KINDS = [
-  'SESSION_CREATED',
-  'SESSION_STARTED',
-  'SESSION_STOPPED',
-  'MODEL_CHANGED',
-  'TITLE_CHANGED',
-  'STARRED_CHANGED',
-  'PERMISSIONS_CHANGED',
-  'MESSAGE_ADDED',
-  'MESSAGE_UPDATED',
-  'TOKEN_USAGE_UPDATED',
-  'CURRENT_AGENT_SWITCHED',
-] as const;
+/**
+ * Every kind of event, with the payload it carries. One map for the writers and the schema: an event
+ * of kind K always has the payload `SessionEventPayloads[K]`, so neither side can add a kind or a field
+ * the other does not know of.
+ */
+export interface StoredEventPayloads {
+  SESSION_CREATED: { title: string; team: string; forkedFrom?: string; messages?: number };
+  SESSION_STARTED: Record<string, never>;
+  SESSION_STOPPED: Record<string, never>;
+  MODEL_CHANGED: { modelRef: string | null; previousModelRef: string | null };
+  TITLE_CHANGED: { title: string; previousTitle: string };
+  STARRED_CHANGED: { starred: boolean };
+  PERMISSIONS_CHANGED: { allow: string[]; ask: string[]; deny: string[] };
+  MESSAGE_ADDED: { messageId: string; role: string };
+  MESSAGE_UPDATED: { messageId: string };
+  TOKEN_USAGE_UPDATED: { inputTokens: number; outputTokens: number; cost: number };
+  CURRENT_AGENT_SWITCHED: { previousAgentName: string };
+}
 
 /**
- * Kinds only streams carry: `GAP` (events a subscriber asked for are no longer retained) and
- * `SESSION_EXITED` (the session was deleted; its log went with it).
+ * Kinds only streams carry, never stored: `GAP` (events a subscriber asked for are no longer retained)
+ * and `SESSION_EXITED` (the session was deleted; its log went with it).
  */
-export type StreamOnlyKind = 'GAP' | 'SESSION_EXITED';
-export type StoredEventKind = (typeof STORED_EVENT_KINDS)[number];
-export type SessionEventKind = StoredEventKind | StreamOnlyKind;
-
-export interface SessionEventRecord {
-  sessionId: string;
-  seq: number;
-  kind: SessionEventKind;
-  agentName: string | null;
-  payload: Record<string, unknown>;
-  at: Date;
+export interface StreamOnlyEventPayloads {
+  GAP: { missedFrom: number; missedTo: number };
+  SESSION_EXITED: { reason: string };
 }
+
+export type SessionEventPayloads = StoredEventPayloads & StreamOnlyEventPayloads;
+export type StoredEventKind = keyof StoredEventPayloads;
+export type SessionEventKind = keyof SessionEventPayloads;
+
+/** An event as subscribers see it; narrowing on `kind` narrows `payload`. */
+export type SessionEventRecord<K extends SessionEventKind = SessionEventKind> = K extends SessionEventKind
+  ? { sessionId: string; seq: number; kind: K; agentName: string | null; payload: SessionEventPayloads[K]; at: Date }
+  : never;
+
+/** An event a change asks to be written: the writer gives it its number and its transaction. */
+export type EventDraft<K extends StoredEventKind = StoredEventKind> = K extends StoredEventKind
+  ? { kind: K; agentName: string | null; payload: StoredEventPayloads[K] }
+  : never;
 
 /** Where committed events go once their transaction has committed (the subscriptions' pubsub). */
 export interface EventPublisher {
@@ -46,8 +56,9 @@ export type TransactionClient = Parameters<Parameters<Store['$transaction']>[0]>
 
 type EventRow = { sessionId: string; seq: number; kind: string; agentName: string | null; payload: string; at: Date };
 
-function toRecord(row: EventRow): SessionEventRecord {
-  return { ...row, kind: row.kind as SessionEventKind, payload: JSON.parse(row.payload) as Record<string, unknown> };
+/** Rows are written only from EventDrafts, so a stored kind always comes with its own payload. */
+function toRecord({ sessionId, seq, kind, agentName, payload, at }: EventRow): SessionEventRecord {
+  return { sessionId, seq, kind, agentName, payload: JSON.parse(payload), at } as SessionEventRecord;
 }
 
 export class EventLog {
@@ -72,33 +83,34 @@ export class EventLog {
     return lastEventSeq;
   }
 
-  /** Writes an event under a number from claimSeq (or a new session's first numbers), pruning old ones. */
+  /**
+   * Writes a change's events numbered from `firstSeq`, each marked with the change's id, and prunes
+   * what falls out of retention. The session row's `lastEventSeq` must already cover them.
+   */
   async write(
     tx: TransactionClient,
     sessionId: string,
-    seq: number,
-    kind: StoredEventKind,
-    agentName: string | null,
-    payload: Record<string, unknown>,
-  ): Promise<SessionEventRecord> {
-    const row = await tx.sessionEvent.create({
-      data: { sessionId, seq, kind, agentName, payload: JSON.stringify(payload) },
-    });
-    if (seq % this.#pruneEvery === 0 && seq > this.retention) {
-      await tx.sessionEvent.deleteMany({ where: { sessionId, seq: { lte: seq - this.retention } } });
+    firstSeq: number,
+    drafts: readonly EventDraft[],
+    changeId: string,
+  ): Promise<SessionEventRecord[]> {
+    const records: SessionEventRecord[] = [];
+    for (const [index, draft] of drafts.entries()) {
+      const seq = firstSeq + index;
+      const row = await tx.sessionEvent.create({
+        data: { sessionId, seq, kind: draft.kind, agentName: draft.agentName, payload: JSON.stringify(draft.payload), changeId },
+      });
+      records.push(toRecord(row));
+      if (seq % this.#pruneEvery === 0 && seq > this.retention) {
+        await tx.sessionEvent.deleteMany({ where: { sessionId, seq: { lte: seq - this.retention } } });
+      }
     }
-    return toRecord(row);
+    return records;
   }
 
-  /** Records a change that writes nothing but its event. */
-  async append(
-    tx: TransactionClient,
-    sessionId: string,
-    kind: StoredEventKind,
-    agentName: string | null,
-    payload: Record<string, unknown>,
-  ): Promise<SessionEventRecord> {
-    return this.write(tx, sessionId, await this.claimSeq(tx, sessionId), kind, agentName, payload);
+  /** Whether the change `changeId` wrote its events: that is, whether its transaction committed. */
+  async wasWritten(db: TransactionClient, sessionId: string, changeId: string): Promise<boolean> {
+    return (await db.sessionEvent.count({ where: { sessionId, changeId } })) > 0;
   }
 
   /** Up to `limit` retained events of a session with `seq > after`, oldest first. */

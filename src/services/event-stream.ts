@@ -5,18 +5,8 @@
  */
 import type { Store } from '../db/client.js';
 import type { Logger } from '../log.js';
-import { InvalidInputError, SessionNotFoundError } from './errors.js';
+import { InvalidInputError, SessionNotFoundError, SubscriberTooSlowError } from './errors.js';
 import type { EventLog, SessionEventRecord } from './event-log.js';
-
-/** Ends a stream whose subscriber does not keep up; it resumes with `after: resumeAfter`. */
-export class SubscriberTooSlowError extends Error {
-  constructor(readonly resumeAfter: number) {
-    super(
-      `this subscriber fell too far behind and was ended; subscribe again with after: ${resumeAfter} to resume`,
-    );
-    this.name = 'SubscriberTooSlowError';
-  }
-}
 
 /** What a stream yields: events, then perhaps one SubscriberTooSlowError as its last item. */
 export type StreamItem = SessionEventRecord | SubscriberTooSlowError;

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../db/client.js';
-import { InvalidInputError, MessageNotFoundError, SessionBusyError } from './errors.js';
+import { InvalidInputError, MessageNotFoundError } from './errors.js';
+import type { SessionWrite } from './session-store.js';
 import type { SessionWriter } from './session-writer.js';
 import { MESSAGE_ROLES, validateMessageContent } from './validation.js';
 
@@ -29,36 +30,24 @@ export class MessageService {
     if (agentName !== null && (agentName.length === 0 || agentName.length > 100)) {
       throw new InvalidInputError('agentName', 'an agent name is 1 to 100 characters');
     }
-    const id = randomUUID();
-    return this.#whenFree(sessionId, async () => {
-      const { result } = await this.writer.commit('addMessage', sessionId, 'MESSAGE_ADDED', agentName, async (tx) => {
-        const last = await tx.message.findFirst({ where: { sessionId }, orderBy: { position: 'desc' }, select: { position: true } });
-        const message = await tx.message.create({
-          data: { id, sessionId, position: (last?.position ?? 0) + 1, role: input.role, agentName, content },
-        });
-        return { payload: { messageId: id, role: input.role }, result: message };
-      });
-      return result;
-    });
+    const message = { id: randomUUID(), role: input.role, agentName, content };
+    return this.#change('addMessage', sessionId, { kind: 'addMessage', message });
   }
 
   async updateMessage(messageId: string, rawContent: string) {
     const content = validateMessageContent(rawContent);
     const message = await this.prisma.message.findUnique({ where: { id: messageId }, select: { sessionId: true } });
     if (!message) throw new MessageNotFoundError(messageId);
-    return this.#whenFree(message.sessionId, async () => {
-      const { result } = await this.writer.commit('updateMessage', message.sessionId, 'MESSAGE_UPDATED', null, async (tx) => {
-        const updated = await tx.message.updateMany({ where: { id: messageId }, data: { content } });
-        // Deleted with its session between the lookup and now.
-        if (updated.count === 0) throw new MessageNotFoundError(messageId);
-        return { payload: { messageId }, result: await tx.message.findUniqueOrThrow({ where: { id: messageId } }) };
-      });
-      return result;
-    });
+    return this.#change('updateMessage', message.sessionId, { kind: 'updateMessage', messageId, content });
   }
 
-  #whenFree<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
-    if (this.writer.lock.isHeld(sessionId)) throw new SessionBusyError(sessionId);
-    return this.writer.lock.run(sessionId, work);
+  /** Commits the write unless the session is busy, then reads the message back. */
+  async #change(operation: string, sessionId: string, write: Extract<SessionWrite, { kind: 'addMessage' | 'updateMessage' }>) {
+    await this.writer.change({ operation, sessionId, ifBusy: 'fail', writes: [write] });
+    const messageId = write.kind === 'addMessage' ? write.message.id : write.messageId;
+    const stored = await this.prisma.message.findUnique({ where: { id: messageId } });
+    // Deleted with its session right after the change committed.
+    if (!stored) throw new MessageNotFoundError(messageId);
+    return stored;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Session lifecycle and the changes that touch the runtime. The runtime changes first, the store
- * second, and a store failure undoes the runtime change (DESIGN.md, "The core operation").
- * Knows nothing of GraphQL.
+ * Session lifecycle and the changes that touch the runtime. Each one prepares what is slow (resolving
+ * models, building a runtime) before it asks for anything, then hands the change to the session
+ * writer, which applies it to the runtime first and the store second, undoing the runtime change if
+ * the store does not take it. Knows nothing of GraphQL.
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../db/client.js';
@@ -12,7 +13,6 @@ import {
   type ModelProviderFactory,
   type ResolvedModel,
 } from '../runtime/agent-runtime.js';
-import { isInlineRef } from '../runtime/model-ref.js';
 import type { RuntimeRegistry } from '../runtime/registry.js';
 import type { Team, TeamCatalog } from '../runtime/team.js';
 import {
@@ -23,10 +23,9 @@ import {
   SessionNotRunningError,
   TeamNotFoundError,
 } from './errors.js';
-import type { TransactionClient } from './event-log.js';
+import type { SessionSettings } from './session-store.js';
 import type { SessionWriter } from './session-writer.js';
 import {
-  LIMITS,
   validateAttributes,
   validateCount,
   validatePermissions,
@@ -110,8 +109,7 @@ export class SessionService {
       maxOldToolCallTokens: validateCount(input.limits?.maxOldToolCallTokens ?? 0, 'limits.maxOldToolCallTokens'),
     };
     const overrides = input.agentModelOverrides ?? [];
-    const id = randomUUID();
-    const runtime = new AgentRuntime(id, team, team.agents[0]!.name, this.#createProvider);
+    const runtime = new AgentRuntime(randomUUID(), team, team.agents[0]!.name, this.#createProvider);
 
     const seen = new Set<string>();
     for (const [index, override] of overrides.entries()) {
@@ -126,30 +124,25 @@ export class SessionService {
       // Resolving through the runtime rejects bad refs with the runtime's own message (InvalidModelRef).
       runtime.setOverride(override.agentName, await runtime.resolveModel(override.modelRef));
     }
-    const start = input.start ?? true;
-
-    const events = await this.#writer.persist('createSession', null, async (tx) => {
-      await tx.session.create({
-        data: {
-          id,
-          title,
-          workingDir,
-          teamName: team.name,
-          currentAgent: runtime.currentAgent,
-          permissions: JSON.stringify(permissions),
-          safetyPolicy: input.safetyPolicy ?? 'ASK_UNSAFE',
-          ...limits,
-          attributes: JSON.stringify(attributes),
-          lastEventSeq: start ? 2 : 1,
-          agentModelOverrides: { create: overrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) },
-        },
-      });
-      return this.#creationEvents(tx, id, { title, team: team.name }, start ? runtime.currentAgent : null);
+    const settings: SessionSettings = {
+      title,
+      workingDir,
+      teamName: team.name,
+      currentAgent: runtime.currentAgent,
+      permissions,
+      safetyPolicy: input.safetyPolicy ?? 'ASK_UNSAFE',
+      limits,
+      attributes,
+    };
+    const sessionId = runtime.sessionId;
+    await this.#writer.change({
+      operation: 'createSession',
+      sessionId,
+      runtime: input.start === false ? undefined : this.#runtimes.attachment(runtime),
+      writes: [{ kind: 'createSession', settings, overrides: overrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) }],
     });
-    if (start) this.#runtimes.attach(runtime);
-    this.#log.info('session created', { sessionId: id, team: team.name, running: start });
-    events.forEach((event) => this.#writer.publish(event));
-    return this.#requireSession(id);
+    this.#log.info('session created', { sessionId, team: team.name, running: this.#runtimes.isRunning(sessionId) });
+    return this.#requireSession(sessionId);
   }
 
   /**
@@ -157,10 +150,7 @@ export class SessionService {
    * `beforeMessageId` (all of them without it), titled "<title> (fork N)".
    */
   async forkSession(sourceId: string, beforeMessageId: string | null, start: boolean) {
-    const source = await this.#prisma.session.findUnique({
-      where: { id: sourceId },
-      include: { agentModelOverrides: true, customModelsUsed: true },
-    });
+    const source = await this.#prisma.session.findUnique({ where: { id: sourceId }, include: { agentModelOverrides: true } });
     if (!source) throw new SessionNotFoundError(sourceId);
     let beforePosition: number | undefined;
     if (beforeMessageId !== null) {
@@ -170,115 +160,36 @@ export class SessionService {
       }
       beforePosition = message.position;
     }
-    const team = this.#team(source.teamName);
-    const runtime = new AgentRuntime(randomUUID(), team, team.agents.some((a) => a.name === source.currentAgent) ? source.currentAgent : team.agents[0]!.name, this.#createProvider);
-    for (const override of source.agentModelOverrides) {
-      try {
-        runtime.setOverride(override.agentName, await runtime.resolveModel(override.modelRef));
-      } catch {
-        // Kept in the store as it was; the runtime skips it, as startSession does.
-      }
-    }
-    const id = runtime.sessionId;
-
-    const { events, title } = await this.#writer.persist('forkSession', sourceId, async (tx) => {
-      const forks = await tx.session.count({ where: { forkedFromId: sourceId } });
-      const suffix = ` (fork ${forks + 1})`;
-      const title = source.title.slice(0, LIMITS.title - suffix.length) + suffix;
-      const messages = await tx.message.findMany({
-        where: { sessionId: sourceId, ...(beforePosition !== undefined && { position: { lt: beforePosition } }) },
-        orderBy: { position: 'asc' },
-      });
-      await tx.session.create({
-        data: {
-          id,
-          title,
-          workingDir: source.workingDir,
-          teamName: source.teamName,
-          currentAgent: runtime.currentAgent,
-          permissions: source.permissions,
-          safetyPolicy: source.safetyPolicy,
-          maxIterations: source.maxIterations,
-          maxConsecutiveToolCalls: source.maxConsecutiveToolCalls,
-          maxOldToolCallTokens: source.maxOldToolCallTokens,
-          attributes: source.attributes,
-          forkedFromId: sourceId,
-          lastEventSeq: start ? 2 : 1,
-          agentModelOverrides: { create: source.agentModelOverrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) },
-          customModelsUsed: { create: source.customModelsUsed.map(({ position, modelRef }) => ({ position, modelRef })) },
-          messages: {
-            create: messages.map((message, index) => ({
-              id: randomUUID(),
-              position: index + 1,
-              role: message.role,
-              agentName: message.agentName,
-              content: message.content,
-            })),
-          },
-        },
-      });
-      const events = await this.#creationEvents(
-        tx,
-        id,
-        { title, team: source.teamName, forkedFrom: sourceId, messages: messages.length },
-        start ? runtime.currentAgent : null,
-      );
-      return { events, title };
+    const runtime = await this.#runtimeFor(randomUUID(), source);
+    const sessionId = runtime.sessionId;
+    await this.#writer.change({
+      operation: 'forkSession',
+      sessionId,
+      runtime: start ? this.#runtimes.attachment(runtime) : undefined,
+      writes: [{ kind: 'forkSession', sourceId, beforePosition, currentAgent: runtime.currentAgent }],
     });
-    if (start) this.#runtimes.attach(runtime);
-    this.#log.info('session forked', { sessionId: id, from: sourceId, title });
-    events.forEach((event) => this.#writer.publish(event));
-    return this.#requireSession(id);
+    this.#log.info('session forked', { sessionId, from: sourceId });
+    return this.#requireSession(sessionId);
   }
 
   /** Attaches a runtime; stored overrides are re-applied, and one that no longer resolves is skipped. */
   async startSession(sessionId: string) {
-    return this.#writer.lock.run(sessionId, async () => {
-      if (this.#runtimes.isRunning(sessionId)) return this.#requireSession(sessionId);
-      const session = await this.#prisma.session.findUnique({
-        where: { id: sessionId },
-        include: { agentModelOverrides: true },
-      });
+    if (!this.#runtimes.isRunning(sessionId)) {
+      const session = await this.#prisma.session.findUnique({ where: { id: sessionId }, include: { agentModelOverrides: true } });
       if (!session) throw new SessionNotFoundError(sessionId);
-      const team = this.#team(session.teamName);
-      const agentName = team.agents.some((agent) => agent.name === session.currentAgent)
-        ? session.currentAgent
-        : team.agents[0]!.name;
-      const runtime = new AgentRuntime(sessionId, team, agentName, this.#createProvider);
-      for (const override of session.agentModelOverrides) {
-        try {
-          runtime.setOverride(override.agentName, await runtime.resolveModel(override.modelRef));
-        } catch (error) {
-          this.#log.warn('stored model override skipped: it no longer resolves', {
-            sessionId,
-            agent: override.agentName,
-            modelRef: override.modelRef,
-            reason: (error as Error).message,
-          });
-        }
-      }
-      await this.#writer.commit('startSession', sessionId, 'SESSION_STARTED', agentName, async () => ({
-        payload: {},
-        result: undefined,
-      }));
-      this.#runtimes.attach(runtime);
-      this.#log.info('session started', { sessionId });
-      return this.#requireSession(sessionId);
-    });
+      const runtime = await this.#runtimeFor(sessionId, session);
+      // Started meanwhile by another request: the attachment finds a runtime and changes nothing.
+      const events = await this.#writer.change({ operation: 'startSession', sessionId, runtime: this.#runtimes.attachment(runtime) });
+      if (events.length > 0) this.#log.info('session started', { sessionId });
+    }
+    return this.#requireSession(sessionId);
   }
 
   async stopSession(sessionId: string) {
-    return this.#writer.lock.run(sessionId, async () => {
-      const runtime = this.#runtimes.get(sessionId);
-      if (!runtime) return this.#requireSession(sessionId);
-      await this.#writer.commit('stopSession', sessionId, 'SESSION_STOPPED', runtime.currentAgent, async () => ({
-        payload: {},
-        result: undefined,
-      }));
-      this.#runtimes.detach(sessionId);
-      this.#log.info('session stopped', { sessionId });
-      return this.#requireSession(sessionId);
-    });
+    const runtime = this.#runtimes.detachment(sessionId, { record: true });
+    const events = await this.#writer.change({ operation: 'stopSession', sessionId, runtime });
+    if (events.length > 0) this.#log.info('session stopped', { sessionId });
+    return this.#requireSession(sessionId);
   }
 
   /**
@@ -286,50 +197,32 @@ export class SessionService {
    * used again (ids are random UUIDs), so a deleted session stays deleted.
    */
   async deleteSession(sessionId: string): Promise<{ sessionId: string }> {
-    return this.#writer.lock.run(sessionId, async () => {
-      const deleted = await this.#writer.persist('deleteSession', sessionId, (tx) =>
-        tx.session.delete({ where: { id: sessionId }, select: { lastEventSeq: true } }),
-      );
-      this.#runtimes.detach(sessionId);
-      this.#log.info('session deleted', { sessionId });
-      this.#writer.publish({
-        sessionId,
-        seq: deleted.lastEventSeq + 1,
-        kind: 'SESSION_EXITED',
-        agentName: null,
-        payload: { reason: 'deleted' },
-        at: new Date(),
-      });
-      return { sessionId };
+    await this.#writer.change({
+      operation: 'deleteSession',
+      sessionId,
+      runtime: this.#runtimes.detachment(sessionId, { record: false }),
+      writes: [{ kind: 'deleteSession' }],
     });
+    this.#log.info('session deleted', { sessionId });
+    return { sessionId };
   }
 
   /**
    * Puts an override on the current agent (empty `modelRef` clears it). The runtime changes first; if
-   * the store transaction then rejects, for whatever reason, the runtime gets its previous override back.
+   * the store then rejects the change, for whatever reason, the runtime gets its previous override back.
    */
   async setSessionAgentModel(sessionId: string, modelRef: string): Promise<ModelSwitch> {
     const runtime = await this.#runningRuntime(sessionId);
     if (!runtime.supportsModelSwitching) throw new ModelSwitchingNotSupportedError(sessionId, runtime.team.name);
-    // Creating a provider can be slow; it changes nothing, so it runs before taking the session's lock.
+    // Creating a provider can be slow; it changes nothing, so it runs before the change waits its turn.
     const resolved: ResolvedModel | null = modelRef === '' ? null : await runtime.resolveModel(modelRef);
-
-    return this.#writer.lock.run(sessionId, async () => {
-      if (this.#runtimes.get(sessionId) !== runtime) throw new SessionNotRunningError(sessionId);
-      const agentName = runtime.currentAgent;
-      const previous = runtime.setOverride(agentName, resolved);
-      const change = { modelRef: resolved?.ref ?? null, previousModelRef: previous?.ref ?? null };
-      const { event } = await this.#rollingBack(
-        () => runtime.setOverride(agentName, previous ?? null),
-        () =>
-          this.#writer.commit('setSessionAgentModel', sessionId, 'MODEL_CHANGED', agentName, async (tx) => {
-            await recordOverride(tx, sessionId, agentName, change.modelRef);
-            return { payload: change, result: undefined };
-          }),
-        { sessionId, agent: agentName, modelRef },
-      );
-      return { sessionId, agentName, ...change, seq: event.seq };
+    const [event] = await this.#writer.change({
+      operation: 'setSessionAgentModel',
+      sessionId,
+      runtime: this.#runtimes.whileAttached(runtime, runtime.modelChange(resolved), () => new SessionNotRunningError(sessionId)),
     });
+    if (event?.kind !== 'MODEL_CHANGED') throw new Error('a model switch must record MODEL_CHANGED');
+    return { sessionId, agentName: event.agentName!, ...event.payload, seq: event.seq };
   }
 
   /** Makes another agent of the team current; runtime first, rolled back if the store rejects. */
@@ -337,37 +230,39 @@ export class SessionService {
     const runtime = await this.#runningRuntime(sessionId);
     const agents = runtime.team.agents.map((agent) => agent.name);
     if (!agents.includes(agentName)) throw new AgentNotFoundError(agentName, agents);
-    return this.#writer.lock.run(sessionId, async () => {
-      if (this.#runtimes.get(sessionId) !== runtime) throw new SessionNotRunningError(sessionId);
-      const previousAgentName = runtime.switchAgent(agentName);
-      const { event } = await this.#rollingBack(
-        () => runtime.switchAgent(previousAgentName),
-        () =>
-          this.#writer.commit('switchAgent', sessionId, 'CURRENT_AGENT_SWITCHED', agentName, async (tx) => {
-            await tx.session.update({ where: { id: sessionId }, data: { currentAgent: agentName } });
-            return { payload: { previousAgentName }, result: undefined };
-          }),
-        { sessionId, agent: agentName },
-      );
-      return { sessionId, agentName, previousAgentName, seq: event.seq };
+    const [event] = await this.#writer.change({
+      operation: 'switchAgent',
+      sessionId,
+      runtime: this.#runtimes.whileAttached(runtime, runtime.agentChange(agentName), () => new SessionNotRunningError(sessionId)),
     });
+    if (event?.kind !== 'CURRENT_AGENT_SWITCHED') throw new Error('an agent switch must record CURRENT_AGENT_SWITCHED');
+    return { sessionId, agentName, previousAgentName: event.payload.previousAgentName, seq: event.seq };
   }
 
-  /** Persists a runtime change; if the store rejects it, `undo` puts the runtime back first. */
-  async #rollingBack<T>(undo: () => unknown, persist: () => Promise<T>, context: Record<string, unknown>): Promise<T> {
-    try {
-      return await persist();
-    } catch (error) {
-      undo();
-      this.#log.warn('runtime change rolled back', context);
-      throw error;
+  /**
+   * A runtime for a stored session: its current agent (the team's first if the team no longer has it)
+   * and its stored overrides, each re-applied if it still resolves and skipped, with a warning, if not.
+   */
+  async #runtimeFor(
+    sessionId: string,
+    stored: { id: string; teamName: string; currentAgent: string; agentModelOverrides: { agentName: string; modelRef: string }[] },
+  ): Promise<AgentRuntime> {
+    const team = this.#team(stored.teamName);
+    const agentName = team.agents.some((agent) => agent.name === stored.currentAgent) ? stored.currentAgent : team.agents[0]!.name;
+    const runtime = new AgentRuntime(sessionId, team, agentName, this.#createProvider);
+    for (const override of stored.agentModelOverrides) {
+      try {
+        runtime.setOverride(override.agentName, await runtime.resolveModel(override.modelRef));
+      } catch (error) {
+        this.#log.warn('stored model override skipped: it no longer resolves', {
+          sessionId: stored.id,
+          agent: override.agentName,
+          modelRef: override.modelRef,
+          reason: (error as Error).message,
+        });
+      }
     }
-  }
-
-  async #creationEvents(tx: TransactionClient, id: string, payload: Record<string, unknown>, startedAgent: string | null) {
-    const created = await this.#writer.events.write(tx, id, 1, 'SESSION_CREATED', null, payload);
-    if (startedAgent === null) return [created];
-    return [created, await this.#writer.events.write(tx, id, 2, 'SESSION_STARTED', startedAgent, {})];
+    return runtime;
   }
 
   async #runningRuntime(sessionId: string): Promise<AgentRuntime> {
@@ -391,29 +286,3 @@ export class SessionService {
   }
 }
 
-/** Writes (or deletes) the override row and remembers an inline ref once in customModelsUsed. */
-async function recordOverride(
-  tx: TransactionClient,
-  sessionId: string,
-  agentName: string,
-  modelRef: string | null,
-): Promise<void> {
-  if (modelRef === null) {
-    await tx.agentModelOverride.deleteMany({ where: { sessionId, agentName } });
-    return;
-  }
-  await tx.agentModelOverride.upsert({
-    where: { sessionId_agentName: { sessionId, agentName } },
-    create: { sessionId, agentName, modelRef },
-    update: { modelRef },
-  });
-  if (!isInlineRef(modelRef)) return;
-  const known = await tx.customModelUsed.findUnique({ where: { sessionId_modelRef: { sessionId, modelRef } } });
-  if (known) return;
-  const last = await tx.customModelUsed.findFirst({
-    where: { sessionId },
-    orderBy: { position: 'desc' },
-    select: { position: true },
-  });
-  await tx.customModelUsed.create({ data: { sessionId, modelRef, position: (last?.position ?? 0) + 1 } });
-}

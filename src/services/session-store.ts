@@ -1,0 +1,226 @@
+/**
+ * The store side of every session change: each kind of write, run inside the writer's transaction
+ * (after it has locked the session's row), and the events that record it. Services describe a change
+ * as data (`SessionWrite`s and the facts a runtime change reports); only this module turns them into
+ * rows, so a change reads service → writer → store.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RuntimeFact } from '../runtime/runtime-change.js';
+import { isInlineRef } from '../runtime/model-ref.js';
+import { InvalidInputError, MessageNotFoundError } from './errors.js';
+import type { EventDraft, TransactionClient } from './event-log.js';
+import { LIMITS, type Permissions, type SafetyPolicy } from './validation.js';
+
+/** A session's own settings, as a new session (created or forked) stores them. */
+export interface SessionSettings {
+  title: string;
+  workingDir: string;
+  teamName: string;
+  currentAgent: string;
+  permissions: Permissions;
+  safetyPolicy: SafetyPolicy;
+  limits: { maxIterations: number; maxConsecutiveToolCalls: number; maxOldToolCallTokens: number };
+  attributes: Record<string, string>;
+}
+
+export interface NewMessage {
+  id: string;
+  role: string;
+  agentName: string | null;
+  content: string;
+}
+
+/** One write of a change, described as data; `apply` below runs it. */
+export type SessionWrite =
+  | { kind: 'createSession'; settings: SessionSettings; overrides: { agentName: string; modelRef: string }[] }
+  | {
+      kind: 'forkSession';
+      sourceId: string;
+      /** Copy the source's messages before this position; all of them when undefined. */
+      beforePosition: number | undefined;
+      currentAgent: string;
+    }
+  | { kind: 'deleteSession' }
+  | { kind: 'setTitle'; title: string }
+  | { kind: 'setStarred'; starred: boolean }
+  | { kind: 'setPermissions'; permissions: Permissions }
+  | { kind: 'addTokenUsage'; inputTokens: number; outputTokens: number; cost: number }
+  | { kind: 'addMessage'; message: NewMessage }
+  | { kind: 'updateMessage'; messageId: string; content: string }
+  | RuntimeFact;
+
+/** The writes that make a session that did not exist: the writer numbers their events from 1. */
+export const isCreation = (write: SessionWrite) => write.kind === 'createSession' || write.kind === 'forkSession';
+
+/** Writes one part of a change for `sessionId` and returns the events that record it. */
+export async function applyWrite(tx: TransactionClient, sessionId: string, write: SessionWrite): Promise<EventDraft[]> {
+  switch (write.kind) {
+    case 'createSession': {
+      const { settings } = write;
+      await tx.session.create({
+        data: {
+          id: sessionId,
+          ...storedSettings(settings),
+          agentModelOverrides: { create: write.overrides },
+        },
+      });
+      return [{ kind: 'SESSION_CREATED', agentName: null, payload: { title: settings.title, team: settings.teamName } }];
+    }
+    case 'forkSession':
+      return forkSession(tx, sessionId, write);
+    case 'deleteSession':
+      await tx.session.delete({ where: { id: sessionId }, select: { id: true } });
+      return [];
+    case 'setTitle': {
+      const { title: previousTitle } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { title: true } });
+      await tx.session.update({ where: { id: sessionId }, data: { title: write.title } });
+      return [{ kind: 'TITLE_CHANGED', agentName: null, payload: { title: write.title, previousTitle } }];
+    }
+    case 'setStarred':
+      await tx.session.update({ where: { id: sessionId }, data: { starred: write.starred } });
+      return [{ kind: 'STARRED_CHANGED', agentName: null, payload: { starred: write.starred } }];
+    case 'setPermissions':
+      await tx.session.update({ where: { id: sessionId }, data: { permissions: JSON.stringify(write.permissions) } });
+      return [{ kind: 'PERMISSIONS_CHANGED', agentName: null, payload: { ...write.permissions } }];
+    case 'addTokenUsage':
+      return addTokenUsage(tx, sessionId, write);
+    case 'addMessage': {
+      const { message } = write;
+      const last = await tx.message.findFirst({ where: { sessionId }, orderBy: { position: 'desc' }, select: { position: true } });
+      await tx.message.create({ data: { ...message, sessionId, position: (last?.position ?? 0) + 1 } });
+      return [{ kind: 'MESSAGE_ADDED', agentName: message.agentName, payload: { messageId: message.id, role: message.role } }];
+    }
+    case 'updateMessage': {
+      const updated = await tx.message.updateMany({ where: { id: write.messageId, sessionId }, data: { content: write.content } });
+      // Deleted with its session between the service's lookup and now.
+      if (updated.count === 0) throw new MessageNotFoundError(write.messageId);
+      return [{ kind: 'MESSAGE_UPDATED', agentName: null, payload: { messageId: write.messageId } }];
+    }
+    case 'modelSet':
+      await recordOverride(tx, sessionId, write.agentName, write.modelRef);
+      return [
+        {
+          kind: 'MODEL_CHANGED',
+          agentName: write.agentName,
+          payload: { modelRef: write.modelRef, previousModelRef: write.previousModelRef },
+        },
+      ];
+    case 'agentSwitched':
+      await tx.session.update({ where: { id: sessionId }, data: { currentAgent: write.agentName } });
+      return [{ kind: 'CURRENT_AGENT_SWITCHED', agentName: write.agentName, payload: { previousAgentName: write.previousAgentName } }];
+    case 'started':
+      return [{ kind: 'SESSION_STARTED', agentName: write.agentName, payload: {} }];
+    case 'stopped':
+      return [{ kind: 'SESSION_STOPPED', agentName: write.agentName, payload: {} }];
+  }
+}
+
+function storedSettings(settings: SessionSettings) {
+  return {
+    title: settings.title,
+    workingDir: settings.workingDir,
+    teamName: settings.teamName,
+    currentAgent: settings.currentAgent,
+    permissions: JSON.stringify(settings.permissions),
+    safetyPolicy: settings.safetyPolicy,
+    ...settings.limits,
+    attributes: JSON.stringify(settings.attributes),
+  };
+}
+
+/** A new session with the source's settings, overrides, custom models and (some of) its messages. */
+async function forkSession(
+  tx: TransactionClient,
+  sessionId: string,
+  write: Extract<SessionWrite, { kind: 'forkSession' }>,
+): Promise<EventDraft[]> {
+  const source = await tx.session.findUniqueOrThrow({
+    where: { id: write.sourceId },
+    include: { agentModelOverrides: true, customModelsUsed: true },
+  });
+  const forks = await tx.session.count({ where: { forkedFromId: write.sourceId } });
+  const suffix = ` (fork ${forks + 1})`;
+  const title = source.title.slice(0, LIMITS.title - suffix.length) + suffix;
+  const messages = await tx.message.findMany({
+    where: { sessionId: write.sourceId, ...(write.beforePosition !== undefined && { position: { lt: write.beforePosition } }) },
+    orderBy: { position: 'asc' },
+  });
+  await tx.session.create({
+    data: {
+      id: sessionId,
+      title,
+      workingDir: source.workingDir,
+      teamName: source.teamName,
+      currentAgent: write.currentAgent,
+      permissions: source.permissions,
+      safetyPolicy: source.safetyPolicy,
+      maxIterations: source.maxIterations,
+      maxConsecutiveToolCalls: source.maxConsecutiveToolCalls,
+      maxOldToolCallTokens: source.maxOldToolCallTokens,
+      attributes: source.attributes,
+      forkedFromId: write.sourceId,
+      agentModelOverrides: { create: source.agentModelOverrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) },
+      customModelsUsed: { create: source.customModelsUsed.map(({ position, modelRef }) => ({ position, modelRef })) },
+      messages: {
+        create: messages.map((message, index) => ({
+          id: randomUUID(),
+          position: index + 1,
+          role: message.role,
+          agentName: message.agentName,
+          content: message.content,
+        })),
+      },
+    },
+  });
+  return [
+    {
+      kind: 'SESSION_CREATED',
+      agentName: null,
+      payload: { title, team: source.teamName, forkedFrom: write.sourceId, messages: messages.length },
+    },
+  ];
+}
+
+/** Adds usage to the session's totals; a total that would overflow is refused, nothing added. */
+async function addTokenUsage(
+  tx: TransactionClient,
+  sessionId: string,
+  usage: { inputTokens: number; outputTokens: number; cost: number },
+): Promise<EventDraft[]> {
+  // Read under the row lock the writer already holds, so no other writer moves the totals meanwhile.
+  const totals = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { inputTokens: true, outputTokens: true } });
+  for (const [field, total] of [
+    ['inputTokens', totals.inputTokens + usage.inputTokens],
+    ['outputTokens', totals.outputTokens + usage.outputTokens],
+  ] as const) {
+    if (total > LIMITS.counter) throw new InvalidInputError(field, `the session's ${field} total would exceed ${LIMITS.counter}`);
+  }
+  await tx.session.update({
+    where: { id: sessionId },
+    data: {
+      inputTokens: { increment: usage.inputTokens },
+      outputTokens: { increment: usage.outputTokens },
+      cost: { increment: usage.cost },
+    },
+  });
+  const { inputTokens, outputTokens, cost } = usage;
+  return [{ kind: 'TOKEN_USAGE_UPDATED', agentName: null, payload: { inputTokens, outputTokens, cost } }];
+}
+
+/** Writes (or deletes) the override row and remembers an inline ref once in customModelsUsed. */
+async function recordOverride(tx: TransactionClient, sessionId: string, agentName: string, modelRef: string | null): Promise<void> {
+  if (modelRef === null) {
+    await tx.agentModelOverride.deleteMany({ where: { sessionId, agentName } });
+    return;
+  }
+  await tx.agentModelOverride.upsert({
+    where: { sessionId_agentName: { sessionId, agentName } },
+    create: { sessionId, agentName, modelRef },
+    update: { modelRef },
+  });
+  if (!isInlineRef(modelRef)) return;
+  const known = await tx.customModelUsed.findUnique({ where: { sessionId_modelRef: { sessionId, modelRef } } });
+  if (known) return;
+  const last = await tx.customModelUsed.findFirst({ where: { sessionId }, orderBy: { position: 'desc' }, select: { position: true } });
+  await tx.customModelUsed.create({ data: { sessionId, modelRef, position: (last?.position ?? 0) + 1 } });
+}
