@@ -98,7 +98,7 @@ describe.each(PROVIDERS)('listing sessions on %s', (provider) => {
     const result = await server.request(SearchSessions, { filter: { search: 's'.repeat(201) } });
     expect(result.errors?.[0]).toMatchObject({
       message: 'search at most 200 characters',
-      extensions: { code: 'InvalidInput', field: 'filter.search' },
+      extensions: { code: 'BAD_USER_INPUT', field: 'filter.search' },
     });
   });
 });

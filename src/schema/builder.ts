@@ -7,6 +7,7 @@ import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'grap
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from './context.js';
+import { CONNECTION_CURSOR, decodeNodeId } from './ids.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -17,14 +18,24 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   prisma: {
-    client: (ctx) => ctx.prisma,
+    // plugin-prisma loads what a resolver's query did not include (a node by id, a relation) itself.
+    client: (ctx) => ctx.services.reads.client,
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
     onUnusedQuery: null,
   },
-  relay: {},
+  relay: {
+    // node(id:) and nodes(ids:): an id that is not one of ours is the client's mistake (InvalidInput),
+    // not a failure of the server; a well-formed id of a missing row is null (the node types are nullable).
+    decodeGlobalID: (globalId) => decodeNodeId(globalId),
+    // Marks every connection's cursor arguments, so that a forged cursor is refused before execution.
+    afterArgOptions: { extensions: { [CONNECTION_CURSOR]: true } },
+    beforeArgOptions: { extensions: { [CONNECTION_CURSOR]: true } },
+  },
   errors: {
+    // Every field with typed errors returns its object itself in the union, beside the error types.
+    directResult: true,
     defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Success` },
   },

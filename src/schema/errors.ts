@@ -1,10 +1,14 @@
 /**
- * Expected failures as schema types: every one implements `Error { message }`, and mutations return
- * them in union results (plugin-errors). Unexpected failures stay masked by Yoga.
+ * Expected failures (DomainErrors) in GraphQL, two ways: as schema types that implement
+ * `Error { message }`, which fields list in their union results (plugin-errors); and, where a field has
+ * no typed result for one, as a GraphQL error with `extensions.code` (toGraphQLError, for masking).
+ * Unexpected failures stay masked.
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import {
   AgentNotFoundError,
+  CommitOutcomeUnknownError,
   InvalidInputError,
   MessageNotFoundError,
   SessionBusyError,
@@ -14,8 +18,23 @@ import {
   SessionNotFoundError,
   SessionNotRunningError,
   TeamNotFoundError,
+  type DomainError,
 } from '../services/errors.js';
 import { builder } from './builder.js';
+
+/** The one mapping of an expected failure to a GraphQL error: its message, its code, its own details. */
+export function toGraphQLError(
+  error: DomainError,
+  { nodes, path }: Pick<GraphQLErrorOptions, 'nodes' | 'path'> = {},
+): GraphQLError {
+  return new GraphQLError(error.message, { nodes, path, extensions: { code: error.code, ...error.extensions() } });
+}
+
+/**
+ * What any change written to the store may answer besides its own errors: the store rejected it, or the
+ * connection failed after the commit was sent and nobody can tell yet whether it was stored.
+ */
+export const STORE_WRITE_ERRORS = [PersistenceFailedError, CommitOutcomeUnknownError] as const;
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'An expected failure; `message` says what happened and what to do.',
@@ -91,4 +110,17 @@ builder.objectType(MessageNotFoundError, {
   name: 'MessageNotFound',
   interfaces: [ErrorInterface],
   fields: (t) => ({ messageId: t.id({ resolve: (error) => encodeGlobalID('Message', error.messageId) }) }),
+});
+
+builder.objectType(CommitOutcomeUnknownError, {
+  name: 'CommitOutcomeUnknown',
+  description:
+    'The connection to the store failed after the change was sent to be committed, and the store could not be ' +
+    'reached to learn whether it was. The session is reconciled with the store before its next change and as ' +
+    'soon as the store answers again; read the session to see which way it went.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    sessionId: t.id({ resolve: sessionGlobalId }),
+    incidentId: t.exposeString('incidentId', { description: 'Find the failure in the server log under this id.' }),
+  }),
 });

@@ -1,15 +1,15 @@
 /**
  * Session events: an interface with a type per kind, the `sessionEvents` subscription (replay, then
- * live) and `sessionsChanged` for session lists.
+ * live) and `sessionsChanged` for session lists. Failures (an unknown session, a bad `after`, a
+ * subscriber that fell behind) are DomainErrors: masking turns them into errors with `extensions.code`.
  */
-import { encodeGlobalID } from '@pothos/plugin-relay';
-import { GraphQLError } from 'graphql';
+import type { FieldMap, ObjectFieldBuilder } from '@pothos/core';
 import type { SessionChange } from '../pubsub.js';
-import { InvalidInputError, SessionNotFoundError } from '../services/errors.js';
+import { SubscriberTooSlowError } from '../services/errors.js';
 import type { SessionEventKind, SessionEventRecord } from '../services/event-log.js';
-import { SubscriberTooSlowError, type StreamItem } from '../services/event-stream.js';
+import type { StreamItem } from '../services/event-stream.js';
 import { builder } from './builder.js';
-import { parseSessionId } from './ids.js';
+import { globalId, parseSessionId } from './ids.js';
 
 const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
   SESSION_CREATED: 'SessionCreatedEvent',
@@ -27,7 +27,16 @@ const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
   SESSION_EXITED: 'SessionExitedEvent',
 };
 
-export const SessionEventInterface = builder.interfaceRef<SessionEventRecord>('SessionEvent').implement({
+/** What every event has whatever its kind: the interface's shape. */
+type EventBase = Omit<SessionEventRecord, 'payload'>;
+
+/**
+ * An event of kind K, its payload narrowed to that kind's. Written with EventBase so that the type
+ * system sees, for any K, that it is a SessionEvent.
+ */
+type EventOfKind<K extends SessionEventKind> = EventBase & SessionEventRecord<K>;
+
+export const SessionEventInterface = builder.interfaceRef<EventBase>('SessionEvent').implement({
   description: 'A committed change of a session, numbered per session.',
   resolveType: (event) => EVENT_TYPE_BY_KIND[event.kind],
   fields: (t) => ({
@@ -38,88 +47,83 @@ export const SessionEventInterface = builder.interfaceRef<SessionEventRecord>('S
     }),
     at: t.expose('at', { type: 'DateTime' }),
     agentName: t.exposeString('agentName', { nullable: true, description: 'The agent the change concerns.' }),
-    sessionId: t.id({ resolve: (event) => encodeGlobalID('Session', event.sessionId) }),
+    sessionId: t.id({ resolve: (event) => globalId('Session', event.sessionId) }),
     session: t.prismaField({
       type: 'Session',
       nullable: true,
       description: 'The session as it is now (null once deleted).',
-      resolve: (query, event, _args, ctx) => ctx.prisma.session.findUnique({ ...query, where: { id: event.sessionId } }),
+      resolve: (query, event, _args, ctx) => ctx.services.reads.findSession(query, event.sessionId),
     }),
   }),
 });
 
-type PayloadField = {
-  name: string;
-  type: 'String' | 'Int' | 'Float' | 'Boolean' | 'ID';
-  list?: boolean;
-  nullable?: boolean;
-  description?: string;
-  /** The payload holds a database id of this type; the field shows its global id. */
-  globalIdOf?: string;
-};
+type SchemaTypes = typeof builder.$inferSchemaTypes;
 
-/** One object type per kind; its own fields come from the stored payload. */
-function eventType(kind: SessionEventKind, description: string, fields: PayloadField[] = []) {
-  builder.objectRef<SessionEventRecord>(EVENT_TYPE_BY_KIND[kind]).implement({
+/** The fields of one kind's type, resolved from that kind's own payload. */
+type EventFields<K extends SessionEventKind> = (t: ObjectFieldBuilder<SchemaTypes, EventOfKind<K>>) => FieldMap;
+
+/** One object type per kind: the interface's fields, and its own. */
+function eventType<K extends SessionEventKind>(kind: K, description: string, fields: EventFields<K> = () => ({})) {
+  builder.objectRef<EventOfKind<K>>(EVENT_TYPE_BY_KIND[kind]).implement({
     description,
+    // The interface's resolveType picks the type of each event by its kind.
     interfaces: [SessionEventInterface],
-    isTypeOf: (event) => (event as SessionEventRecord).kind === kind,
-    fields: (t) =>
-      Object.fromEntries(
-        fields.map((field) => [
-          field.name,
-          t.field({
-            type: field.list ? [field.type] : field.type,
-            nullable: field.nullable ?? false,
-            description: field.description,
-            resolve: (event) => {
-              const value = event.payload[field.name];
-              return (field.globalIdOf ? encodeGlobalID(field.globalIdOf, String(value)) : value) as never;
-            },
-          }),
-        ]),
-      ),
+    fields,
   });
 }
 
-eventType('SESSION_CREATED', 'The session was created.', [
-  { name: 'title', type: 'String' },
-  { name: 'team', type: 'String' },
-]);
+eventType('SESSION_CREATED', 'The session was created.', (t) => ({
+  title: t.string({ resolve: (event) => event.payload.title }),
+  team: t.string({ resolve: (event) => event.payload.team }),
+}));
 eventType('SESSION_STARTED', 'A runtime was attached.');
 eventType('SESSION_STOPPED', 'The runtime was detached.');
-eventType('MODEL_CHANGED', "The current agent's model override changed.", [
-  { name: 'modelRef', type: 'String', nullable: true, description: 'The override now; null when cleared.' },
-  { name: 'previousModelRef', type: 'String', nullable: true, description: 'The override before; null when none.' },
-]);
-eventType('TITLE_CHANGED', 'The title changed.', [
-  { name: 'title', type: 'String' },
-  { name: 'previousTitle', type: 'String' },
-]);
-eventType('STARRED_CHANGED', 'The session was starred or unstarred.', [{ name: 'starred', type: 'Boolean' }]);
-eventType('PERMISSIONS_CHANGED', "The session's tool permissions were replaced.", [
-  { name: 'allow', type: 'String', list: true },
-  { name: 'ask', type: 'String', list: true },
-  { name: 'deny', type: 'String', list: true },
-]);
-eventType('MESSAGE_ADDED', 'A message was added to the conversation.', [
-  { name: 'messageId', type: 'ID', globalIdOf: 'Message' },
-  { name: 'role', type: 'String' },
-]);
-eventType('MESSAGE_UPDATED', "A message's content was edited.", [{ name: 'messageId', type: 'ID', globalIdOf: 'Message' }]);
-eventType('TOKEN_USAGE_UPDATED', 'Token usage and cost were added.', [
-  { name: 'inputTokens', type: 'Int' },
-  { name: 'outputTokens', type: 'Int' },
-  { name: 'cost', type: 'Float' },
-]);
-eventType('CURRENT_AGENT_SWITCHED', 'The session switched to another agent.', [
-  { name: 'previousAgentName', type: 'String' },
-]);
-eventType('GAP', 'Events after `seq` up to `missedTo` are no longer retained: refetch the session.', [
-  { name: 'missedFrom', type: 'Int' },
-  { name: 'missedTo', type: 'Int' },
-]);
-eventType('SESSION_EXITED', 'The session is gone; the stream ends after this event.', [{ name: 'reason', type: 'String' }]);
+eventType('MODEL_CHANGED', "The current agent's model override changed.", (t) => ({
+  modelRef: t.string({
+    nullable: true,
+    description: 'The override now; null when cleared.',
+    resolve: (event) => event.payload.modelRef,
+  }),
+  previousModelRef: t.string({
+    nullable: true,
+    description: 'The override before; null when none.',
+    resolve: (event) => event.payload.previousModelRef,
+  }),
+}));
+eventType('TITLE_CHANGED', 'The title changed.', (t) => ({
+  title: t.string({ resolve: (event) => event.payload.title }),
+  previousTitle: t.string({ resolve: (event) => event.payload.previousTitle }),
+}));
+eventType('STARRED_CHANGED', 'The session was starred or unstarred.', (t) => ({
+  starred: t.boolean({ resolve: (event) => event.payload.starred }),
+}));
+eventType('PERMISSIONS_CHANGED', "The session's tool permissions were replaced.", (t) => ({
+  allow: t.stringList({ resolve: (event) => event.payload.allow }),
+  ask: t.stringList({ resolve: (event) => event.payload.ask }),
+  deny: t.stringList({ resolve: (event) => event.payload.deny }),
+}));
+eventType('MESSAGE_ADDED', 'A message was added to the conversation.', (t) => ({
+  messageId: t.id({ resolve: (event) => globalId('Message', event.payload.messageId) }),
+  role: t.string({ resolve: (event) => event.payload.role }),
+}));
+eventType('MESSAGE_UPDATED', "A message's content was edited.", (t) => ({
+  messageId: t.id({ resolve: (event) => globalId('Message', event.payload.messageId) }),
+}));
+eventType('TOKEN_USAGE_UPDATED', 'Token usage and cost were added.', (t) => ({
+  inputTokens: t.int({ resolve: (event) => event.payload.inputTokens }),
+  outputTokens: t.int({ resolve: (event) => event.payload.outputTokens }),
+  cost: t.float({ resolve: (event) => event.payload.cost }),
+}));
+eventType('CURRENT_AGENT_SWITCHED', 'The session switched to another agent.', (t) => ({
+  previousAgentName: t.string({ resolve: (event) => event.payload.previousAgentName }),
+}));
+eventType('GAP', 'Events after `seq` up to `missedTo` are no longer retained: refetch the session.', (t) => ({
+  missedFrom: t.int({ resolve: (event) => event.payload.missedFrom }),
+  missedTo: t.int({ resolve: (event) => event.payload.missedTo }),
+}));
+eventType('SESSION_EXITED', 'The session is gone; the stream ends after this event.', (t) => ({
+  reason: t.string({ resolve: (event) => event.payload.reason }),
+}));
 
 const SessionChangeKindEnum = builder.enumType('SessionChangeKind', {
   values: ['CREATED', 'UPDATED', 'DELETED'] as const,
@@ -129,27 +133,15 @@ const SessionChangeRef = builder.objectRef<SessionChange>('SessionChange').imple
   description: 'A session was created, changed or deleted.',
   fields: (t) => ({
     kind: t.field({ type: SessionChangeKindEnum, resolve: (change) => change.kind }),
-    sessionId: t.id({ resolve: (change) => encodeGlobalID('Session', change.sessionId) }),
+    sessionId: t.id({ resolve: (change) => globalId('Session', change.sessionId) }),
     seq: t.exposeInt('seq'),
     session: t.prismaField({
       type: 'Session',
       nullable: true,
-      resolve: (query, change, _args, ctx) =>
-        ctx.prisma.session.findUnique({ ...query, where: { id: change.sessionId } }),
+      resolve: (query, change, _args, ctx) => ctx.services.reads.findSession(query, change.sessionId),
     }),
   }),
 });
-
-/** Subscriptions report failures as GraphQL errors with a machine-readable code. */
-function subscriptionError(error: unknown): never {
-  if (error instanceof SessionNotFoundError) {
-    throw new GraphQLError(error.message, { extensions: { code: 'SESSION_NOT_FOUND' } });
-  }
-  if (error instanceof InvalidInputError) {
-    throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', field: error.field } });
-  }
-  throw error;
-}
 
 builder.subscriptionType({});
 
@@ -161,27 +153,20 @@ builder.subscriptionFields((t) => ({
       'are gone), then live ones, each exactly once and in order. Ends after SessionExitedEvent; a ' +
       'subscriber that falls too far behind gets an error with `extensions.resumeAfter`.',
     args: { sessionId: t.arg.id({ required: true }), after: t.arg.int() },
-    subscribe: async (_root, args, ctx) => {
-      try {
-        const sessionId = parseSessionId(String(args.sessionId), 'sessionId');
-        return await ctx.streams.open(sessionId, args.after ?? null, { transportBackedUp: ctx.transportBackedUp });
-      } catch (error) {
-        return subscriptionError(error);
-      }
-    },
+    subscribe: (_root, args, ctx) =>
+      ctx.services.streams.open(parseSessionId(String(args.sessionId), 'sessionId'), args.after ?? null, {
+        transportBackedUp: ctx.transportBackedUp,
+      }),
     resolve: (item: StreamItem) => {
-      if (item instanceof SubscriberTooSlowError) {
-        throw new GraphQLError(item.message, {
-          extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: item.resumeAfter },
-        });
-      }
+      // The stream's last item: the subscriber is ended with the reason and where to resume.
+      if (item instanceof SubscriberTooSlowError) throw item;
       return item;
     },
   }),
   sessionsChanged: t.field({
     type: SessionChangeRef,
     description: 'Every session created, changed or deleted from now on, for session lists.',
-    subscribe: (_root, _args, ctx) => ctx.pubsub.sessionChanges(),
+    subscribe: (_root, _args, ctx) => ctx.services.reads.sessionChanges(),
     resolve: (change: SessionChange) => change,
   }),
 }));

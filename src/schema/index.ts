@@ -6,6 +6,8 @@ import './event.js';
 import './message.js';
 import './model.js';
 import './session.js';
+import './session-mutations.js';
+import './session-queries.js';
 import './team.js';
 
 let schema: GraphQLSchema | undefined;

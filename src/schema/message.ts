@@ -1,17 +1,14 @@
 /** Messages of a session's conversation, and the mutations that add and edit them. */
-import {
-  InvalidInputError,
-  MessageNotFoundError,
-  PersistenceFailedError,
-  SessionBusyError,
-  SessionNotFoundError,
-} from '../services/errors.js';
+import { InvalidInputError, MessageNotFoundError, SessionBusyError, SessionNotFoundError } from '../services/errors.js';
 import { MESSAGE_ROLES } from '../services/validation.js';
 import { builder } from './builder.js';
+import { STORE_WRITE_ERRORS } from './errors.js';
 import { parseGlobalId, parseSessionId } from './ids.js';
 
 export const MessageRef = builder.prismaNode('Message', {
   id: { field: 'id' },
+  // node(id:) with the id of a message that does not exist (any more) is null, as Relay has it.
+  nullable: true,
   fields: (t) => ({
     position: t.exposeInt('position', { description: 'Order within the session, from 1.' }),
     role: t.exposeString('role', { description: MESSAGE_ROLES.join(', ') }),
@@ -44,16 +41,16 @@ builder.mutationFields((t) => ({
     type: MessageRef,
     description: 'Appends a message. SessionBusy while another change holds the session.',
     args: { input: t.arg({ type: AddMessageInput, required: true }) },
-    errors: { types: [InvalidInputError, SessionNotFoundError, SessionBusyError, PersistenceFailedError], directResult: true },
+    errors: { types: [InvalidInputError, SessionNotFoundError, SessionBusyError, ...STORE_WRITE_ERRORS] },
     resolve: (_root, { input }, ctx) =>
-      ctx.messages.addMessage(parseSessionId(String(input.sessionId), 'sessionId'), input),
+      ctx.services.messages.addMessage(parseSessionId(String(input.sessionId), 'sessionId'), input),
   }),
   updateMessage: t.field({
     type: MessageRef,
     description: "Replaces a message's content. SessionBusy while another change holds the session.",
     args: { input: t.arg({ type: UpdateMessageInput, required: true }) },
-    errors: { types: [InvalidInputError, MessageNotFoundError, SessionBusyError, PersistenceFailedError], directResult: true },
+    errors: { types: [InvalidInputError, MessageNotFoundError, SessionBusyError, ...STORE_WRITE_ERRORS] },
     resolve: (_root, { input }, ctx) =>
-      ctx.messages.updateMessage(parseGlobalId(String(input.messageId), 'Message', 'messageId'), input.content),
+      ctx.services.messages.updateMessage(parseGlobalId(String(input.messageId), 'Message', 'messageId'), input.content),
   }),
 }));

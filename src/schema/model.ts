@@ -4,12 +4,12 @@ import {
   InvalidInputError,
   InvalidModelRefError,
   ModelSwitchingNotSupportedError,
-  PersistenceFailedError,
   SessionNotFoundError,
   SessionNotRunningError,
 } from '../services/errors.js';
 import type { ModelSwitch } from '../services/session-service.js';
 import { builder } from './builder.js';
+import { STORE_WRITE_ERRORS } from './errors.js';
 import { parseSessionId } from './ids.js';
 
 export const AvailableModelRef = builder.objectRef<AvailableModel>('AvailableModel').implement({
@@ -29,8 +29,7 @@ const ModelSwitchRef = builder.objectRef<ModelSwitch>('SetSessionAgentModelPaylo
   fields: (t) => ({
     session: t.prismaField({
       type: 'Session',
-      resolve: (query, change, _args, ctx) =>
-        ctx.prisma.session.findUniqueOrThrow({ ...query, where: { id: change.sessionId } }),
+      resolve: (query, change, _args, ctx) => ctx.services.reads.requireSession(query, change.sessionId),
     }),
     agentName: t.exposeString('agentName', { description: 'The agent whose model changed (the current one).' }),
     modelRef: t.exposeString('modelRef', {
@@ -69,11 +68,10 @@ builder.mutationField('setSessionAgentModel', (t) =>
         SessionNotRunningError,
         ModelSwitchingNotSupportedError,
         InvalidModelRefError,
-        PersistenceFailedError,
+        ...STORE_WRITE_ERRORS,
       ],
-      directResult: true,
     },
     resolve: (_root, { input }, ctx) =>
-      ctx.sessions.setSessionAgentModel(parseSessionId(String(input.sessionId), 'sessionId'), input.modelRef),
+      ctx.services.sessions.setSessionAgentModel(parseSessionId(String(input.sessionId), 'sessionId'), input.modelRef),
   }),
 );

@@ -34,6 +34,6 @@ builder.queryField('agents', (t) =>
   t.field({
     type: [TeamRef],
     description: 'The configured teams.',
-    resolve: (_root, _args, ctx) => ctx.teams.list(),
+    resolve: (_root, _args, ctx) => ctx.services.reads.listTeams(),
   }),
 );

@@ -12,10 +12,24 @@ export interface BatchDeletion {
   failed: { given: string; error: Error }[];
 }
 
+/** The ids clients know a session or a message by (the API's own ids, not the store's). */
+export type PublicId = (type: 'Session' | 'Message', id: string) => string;
+
+/** One JSON document of sessions; `count` is how many it holds. */
+export interface SessionExport {
+  count: number;
+  json: {
+    exportedAt: string;
+    sessions: Record<string, unknown>[];
+  };
+}
+
 export class SessionBatchService {
   constructor(
     private readonly prisma: Store,
     private readonly sessions: SessionService,
+    /** An export names sessions and messages as clients know them, so that it can be matched with what they hold. */
+    private readonly publicId: PublicId,
   ) {}
 
   /**
@@ -45,8 +59,11 @@ export class SessionBatchService {
     return { deleted, failed };
   }
 
-  /** Every session with its settings, tokens, overrides, custom models and messages, in one read. */
-  async exportSessions(rawIds: readonly string[]) {
+  /**
+   * Every session with its settings, tokens, overrides, custom models and messages, read at once, as one
+   * document in the order the ids were given (repeated ids once).
+   */
+  async exportSessions(rawIds: readonly string[]): Promise<SessionExport> {
     validateBatchSize(rawIds.length, LIMITS.exportIds);
     const ids = [...new Set(rawIds)];
     const sessions = await this.prisma.session.findMany({
@@ -57,9 +74,37 @@ export class SessionBatchService {
         messages: { orderBy: { position: 'asc' } },
       },
     });
-    const missing = ids.find((id) => !sessions.some((session) => session.id === id));
-    if (missing) throw new SessionNotFoundError(missing);
     const byId = new Map(sessions.map((session) => [session.id, session]));
-    return ids.map((id) => byId.get(id)!);
+    const missing = ids.find((id) => !byId.has(id));
+    if (missing) throw new SessionNotFoundError(missing);
+    const exported = ids.map((id) => byId.get(id)!).map((session) => ({
+      id: this.publicId('Session', session.id),
+      title: session.title,
+      team: session.teamName,
+      workingDir: session.workingDir,
+      currentAgent: session.currentAgent,
+      starred: session.starred,
+      createdAt: session.createdAt.toISOString(),
+      updatedAt: session.updatedAt.toISOString(),
+      permissions: JSON.parse(session.permissions) as unknown,
+      safetyPolicy: session.safetyPolicy,
+      limits: {
+        maxIterations: session.maxIterations,
+        maxConsecutiveToolCalls: session.maxConsecutiveToolCalls,
+        maxOldToolCallTokens: session.maxOldToolCallTokens,
+      },
+      tokens: { inputTokens: session.inputTokens, outputTokens: session.outputTokens, cost: session.cost },
+      attributes: JSON.parse(session.attributes) as unknown,
+      agentModelOverrides: Object.fromEntries(session.agentModelOverrides.map((row) => [row.agentName, row.modelRef])),
+      customModelsUsed: session.customModelsUsed.map((row) => row.modelRef),
+      messages: session.messages.map((message) => ({
+        id: this.publicId('Message', message.id),
+        role: message.role,
+        agentName: message.agentName,
+        content: message.content,
+        createdAt: message.createdAt.toISOString(),
+      })),
+    }));
+    return { count: exported.length, json: { exportedAt: new Date().toISOString(), sessions: exported } };
   }
 }

@@ -14,6 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query Nodes($ids: [ID!]!) {\n    nodes(ids: $ids) { __typename id }\n  }\n": typeof types.NodesDocument,
+    "\n  query SessionsAfter($after: String) {\n    sessions(first: 5, after: $after) { edges { cursor node { id } } }\n  }\n": typeof types.SessionsAfterDocument,
+    "\n  query MessagesAfter($id: ID!, $after: String) {\n    session(id: $id) {\n      __typename\n      ... on Session { messages(first: 5, after: $after) { edges { node { content } } } }\n    }\n  }\n": typeof types.MessagesAfterDocument,
+    "\n  mutation AddNote($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id } }\n  }\n": typeof types.AddNoteDocument,
     "\n  query ListSessions($first: Int, $after: String) {\n    sessions(first: $first, after: $after) {\n      edges { cursor node { id title running } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ListSessionsDocument,
     "\n  query Agents {\n    agents { name modelSwitching agents { name model subAgents } models { name provider model } }\n  }\n": typeof types.AgentsDocument,
     "\n  fragment SessionDetails on Session {\n    id title team workingDir starred safetyPolicy inputTokens outputTokens cost attributes forkedFromId\n    currentAgent running version lastEventSeq\n    permissions { allow ask deny }\n    limits { maxIterations maxConsecutiveToolCalls maxOldToolCallTokens }\n    agentModelOverrides { agentName modelRef }\n    customModelsUsed\n    messages(first: 100) { totalCount edges { node { id position role agentName content } } }\n  }\n": typeof types.SessionDetailsFragmentDoc,
@@ -41,8 +45,19 @@ type Documents = {
     "\n  query GetSession($id: ID!) {\n    session(id: $id) {\n      __typename\n      ... on Session {\n        id\n        title\n        team\n        running\n        currentAgent\n        version\n        lastEventSeq\n        createdAt\n        updatedAt\n        agentModelOverrides { agentName modelRef }\n        customModelsUsed\n        availableModels { name ref provider model isDefault isCurrent isCustom }\n      }\n      ... on Error { message }\n      ... on InvalidInput { field }\n      ... on SessionNotFound { sessionId }\n    }\n  }\n": typeof types.GetSessionDocument,
     "\n  mutation StartSession($id: ID!) {\n    startSession(id: $id) {\n      __typename\n      ... on Session { id running agentModelOverrides { agentName modelRef } availableModels { ref isCurrent } }\n      ... on Error { message }\n    }\n  }\n": typeof types.StartSessionDocument,
     "\n  mutation StopSession($id: ID!) {\n    stopSession(id: $id) {\n      __typename\n      ... on Session { id running }\n      ... on Error { message }\n    }\n  }\n": typeof types.StopSessionDocument,
+    "\n  mutation OutcomeSetModel($input: SetSessionAgentModelInput!) {\n    setSessionAgentModel(input: $input) {\n      __typename\n      ... on SetSessionAgentModelPayload { agentName modelRef previousModelRef seq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": typeof types.OutcomeSetModelDocument,
+    "\n  mutation OutcomeSwitchAgent($input: SwitchAgentInput!) {\n    switchAgent(input: $input) {\n      __typename\n      ... on SwitchAgentPayload { agentName previousAgentName seq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": typeof types.OutcomeSwitchAgentDocument,
+    "\n  mutation OutcomeStartSession($id: ID!) {\n    startSession(id: $id) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": typeof types.OutcomeStartSessionDocument,
+    "\n  mutation OutcomeStopSession($id: ID!) {\n    stopSession(id: $id) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": typeof types.OutcomeStopSessionDocument,
+    "\n  mutation OutcomeCreateSession($input: CreateSessionInput!) {\n    createSession(input: $input) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": typeof types.OutcomeCreateSessionDocument,
+    "\n  mutation OutcomeForkSession($input: ForkSessionInput!) {\n    forkSession(input: $input) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq forkedFromId }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": typeof types.OutcomeForkSessionDocument,
+    "\n  mutation OutcomeDeleteSession($id: ID!) {\n    deleteSession(id: $id) {\n      __typename\n      ... on DeleteSessionPayload { deletedSessionId }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": typeof types.OutcomeDeleteSessionDocument,
 };
 const documents: Documents = {
+    "\n  query Nodes($ids: [ID!]!) {\n    nodes(ids: $ids) { __typename id }\n  }\n": types.NodesDocument,
+    "\n  query SessionsAfter($after: String) {\n    sessions(first: 5, after: $after) { edges { cursor node { id } } }\n  }\n": types.SessionsAfterDocument,
+    "\n  query MessagesAfter($id: ID!, $after: String) {\n    session(id: $id) {\n      __typename\n      ... on Session { messages(first: 5, after: $after) { edges { node { content } } } }\n    }\n  }\n": types.MessagesAfterDocument,
+    "\n  mutation AddNote($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id } }\n  }\n": types.AddNoteDocument,
     "\n  query ListSessions($first: Int, $after: String) {\n    sessions(first: $first, after: $after) {\n      edges { cursor node { id title running } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ListSessionsDocument,
     "\n  query Agents {\n    agents { name modelSwitching agents { name model subAgents } models { name provider model } }\n  }\n": types.AgentsDocument,
     "\n  fragment SessionDetails on Session {\n    id title team workingDir starred safetyPolicy inputTokens outputTokens cost attributes forkedFromId\n    currentAgent running version lastEventSeq\n    permissions { allow ask deny }\n    limits { maxIterations maxConsecutiveToolCalls maxOldToolCallTokens }\n    agentModelOverrides { agentName modelRef }\n    customModelsUsed\n    messages(first: 100) { totalCount edges { node { id position role agentName content } } }\n  }\n": types.SessionDetailsFragmentDoc,
@@ -70,6 +85,13 @@ const documents: Documents = {
     "\n  query GetSession($id: ID!) {\n    session(id: $id) {\n      __typename\n      ... on Session {\n        id\n        title\n        team\n        running\n        currentAgent\n        version\n        lastEventSeq\n        createdAt\n        updatedAt\n        agentModelOverrides { agentName modelRef }\n        customModelsUsed\n        availableModels { name ref provider model isDefault isCurrent isCustom }\n      }\n      ... on Error { message }\n      ... on InvalidInput { field }\n      ... on SessionNotFound { sessionId }\n    }\n  }\n": types.GetSessionDocument,
     "\n  mutation StartSession($id: ID!) {\n    startSession(id: $id) {\n      __typename\n      ... on Session { id running agentModelOverrides { agentName modelRef } availableModels { ref isCurrent } }\n      ... on Error { message }\n    }\n  }\n": types.StartSessionDocument,
     "\n  mutation StopSession($id: ID!) {\n    stopSession(id: $id) {\n      __typename\n      ... on Session { id running }\n      ... on Error { message }\n    }\n  }\n": types.StopSessionDocument,
+    "\n  mutation OutcomeSetModel($input: SetSessionAgentModelInput!) {\n    setSessionAgentModel(input: $input) {\n      __typename\n      ... on SetSessionAgentModelPayload { agentName modelRef previousModelRef seq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": types.OutcomeSetModelDocument,
+    "\n  mutation OutcomeSwitchAgent($input: SwitchAgentInput!) {\n    switchAgent(input: $input) {\n      __typename\n      ... on SwitchAgentPayload { agentName previousAgentName seq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": types.OutcomeSwitchAgentDocument,
+    "\n  mutation OutcomeStartSession($id: ID!) {\n    startSession(id: $id) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": types.OutcomeStartSessionDocument,
+    "\n  mutation OutcomeStopSession($id: ID!) {\n    stopSession(id: $id) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": types.OutcomeStopSessionDocument,
+    "\n  mutation OutcomeCreateSession($input: CreateSessionInput!) {\n    createSession(input: $input) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": types.OutcomeCreateSessionDocument,
+    "\n  mutation OutcomeForkSession($input: ForkSessionInput!) {\n    forkSession(input: $input) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq forkedFromId }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": types.OutcomeForkSessionDocument,
+    "\n  mutation OutcomeDeleteSession($id: ID!) {\n    deleteSession(id: $id) {\n      __typename\n      ... on DeleteSessionPayload { deletedSessionId }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n": types.OutcomeDeleteSessionDocument,
 };
 
 /**
@@ -86,6 +108,22 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Nodes($ids: [ID!]!) {\n    nodes(ids: $ids) { __typename id }\n  }\n"): (typeof documents)["\n  query Nodes($ids: [ID!]!) {\n    nodes(ids: $ids) { __typename id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SessionsAfter($after: String) {\n    sessions(first: 5, after: $after) { edges { cursor node { id } } }\n  }\n"): (typeof documents)["\n  query SessionsAfter($after: String) {\n    sessions(first: 5, after: $after) { edges { cursor node { id } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MessagesAfter($id: ID!, $after: String) {\n    session(id: $id) {\n      __typename\n      ... on Session { messages(first: 5, after: $after) { edges { node { content } } } }\n    }\n  }\n"): (typeof documents)["\n  query MessagesAfter($id: ID!, $after: String) {\n    session(id: $id) {\n      __typename\n      ... on Session { messages(first: 5, after: $after) { edges { node { content } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddNote($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id } }\n  }\n"): (typeof documents)["\n  mutation AddNote($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -194,6 +232,34 @@ export function graphql(source: "\n  mutation StartSession($id: ID!) {\n    star
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation StopSession($id: ID!) {\n    stopSession(id: $id) {\n      __typename\n      ... on Session { id running }\n      ... on Error { message }\n    }\n  }\n"): (typeof documents)["\n  mutation StopSession($id: ID!) {\n    stopSession(id: $id) {\n      __typename\n      ... on Session { id running }\n      ... on Error { message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OutcomeSetModel($input: SetSessionAgentModelInput!) {\n    setSessionAgentModel(input: $input) {\n      __typename\n      ... on SetSessionAgentModelPayload { agentName modelRef previousModelRef seq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"): (typeof documents)["\n  mutation OutcomeSetModel($input: SetSessionAgentModelInput!) {\n    setSessionAgentModel(input: $input) {\n      __typename\n      ... on SetSessionAgentModelPayload { agentName modelRef previousModelRef seq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OutcomeSwitchAgent($input: SwitchAgentInput!) {\n    switchAgent(input: $input) {\n      __typename\n      ... on SwitchAgentPayload { agentName previousAgentName seq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"): (typeof documents)["\n  mutation OutcomeSwitchAgent($input: SwitchAgentInput!) {\n    switchAgent(input: $input) {\n      __typename\n      ... on SwitchAgentPayload { agentName previousAgentName seq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OutcomeStartSession($id: ID!) {\n    startSession(id: $id) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"): (typeof documents)["\n  mutation OutcomeStartSession($id: ID!) {\n    startSession(id: $id) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OutcomeStopSession($id: ID!) {\n    stopSession(id: $id) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"): (typeof documents)["\n  mutation OutcomeStopSession($id: ID!) {\n    stopSession(id: $id) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OutcomeCreateSession($input: CreateSessionInput!) {\n    createSession(input: $input) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"): (typeof documents)["\n  mutation OutcomeCreateSession($input: CreateSessionInput!) {\n    createSession(input: $input) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OutcomeForkSession($input: ForkSessionInput!) {\n    forkSession(input: $input) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq forkedFromId }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"): (typeof documents)["\n  mutation OutcomeForkSession($input: ForkSessionInput!) {\n    forkSession(input: $input) {\n      __typename\n      ... on Session { id running currentAgent lastEventSeq forkedFromId }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OutcomeDeleteSession($id: ID!) {\n    deleteSession(id: $id) {\n      __typename\n      ... on DeleteSessionPayload { deletedSessionId }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"): (typeof documents)["\n  mutation OutcomeDeleteSession($id: ID!) {\n    deleteSession(id: $id) {\n      __typename\n      ... on DeleteSessionPayload { deletedSessionId }\n      ... on Error { message }\n      ... on PersistenceFailed { retryable incidentId }\n      ... on CommitOutcomeUnknown { sessionId incidentId }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

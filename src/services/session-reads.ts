@@ -1,0 +1,157 @@
+/**
+ * What the API reads: sessions (one, a filtered and ordered page, a count), what a session's current
+ * agent can switch to, the configured teams, and the live list of session changes. Running state comes
+ * from the runtimes in this process, everything else from the store. Writes go through the other
+ * services. Knows nothing of GraphQL: callers pass the Prisma `select`/`include` they need.
+ */
+import type { Store } from '../db/client.js';
+import type { DatabaseProvider } from '../db/providers.js';
+import type { Prisma } from '../generated/sqlite/client.js';
+import type { SessionChange } from '../pubsub.js';
+import { listAvailableModels, type AvailableModel } from '../runtime/agent-runtime.js';
+import type { RuntimeRegistry } from '../runtime/registry.js';
+import type { Team, TeamCatalog } from '../runtime/team.js';
+import { InvalidInputError, SessionNotFoundError } from './errors.js';
+
+export interface SessionFilter {
+  starred?: boolean | null;
+  /** Words in the title, case-insensitive. */
+  search?: string | null;
+  team?: string | null;
+  running?: boolean | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+export type SessionOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'TITLE';
+
+export interface SessionOrder {
+  field: SessionOrderField;
+  /** Newest (or last) first unless ASC. */
+  direction?: 'ASC' | 'DESC' | null;
+}
+
+/** The relations and columns a caller wants loaded with each session. */
+export type SessionQuery = { include?: Prisma.SessionInclude; select?: Prisma.SessionSelect };
+
+/** A page of a list: how many rows, from where (plugin-prisma's connection arguments). */
+export type SessionPageQuery = SessionQuery & { take?: number; skip?: number; cursor?: Prisma.SessionWhereUniqueInput };
+
+/** What the model list of a stopped session is computed from. */
+export interface StoredModelChoice {
+  id: string;
+  teamName: string;
+  currentAgent: string;
+  agentModelOverrides: readonly { agentName: string; modelRef: string }[];
+  customModelsUsed: readonly { modelRef: string }[];
+}
+
+const ORDER_COLUMN = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', TITLE: 'title' } as const;
+
+const LONGEST_SEARCH = 200;
+
+export interface SessionReadsOptions {
+  prisma: Store;
+  provider: DatabaseProvider;
+  runtimes: RuntimeRegistry;
+  teams: TeamCatalog;
+  /** Every session created, changed or deleted from now on (the pubsub's feed). */
+  sessionChanges: () => AsyncIterableIterator<SessionChange>;
+}
+
+export class SessionReads {
+  readonly #options: SessionReadsOptions;
+
+  constructor(options: SessionReadsOptions) {
+    this.#options = options;
+  }
+
+  /** The client relations are loaded with when a caller's query did not include them. */
+  get client(): Store {
+    return this.#options.prisma;
+  }
+
+  findSession(query: SessionQuery, sessionId: string) {
+    return this.#options.prisma.session.findUnique({ ...query, where: { id: sessionId } });
+  }
+
+  /** The session, or SessionNotFound (say, deleted since the change that names it). */
+  async requireSession(query: SessionQuery, sessionId: string) {
+    const session = await this.findSession(query, sessionId);
+    if (!session) throw new SessionNotFoundError(sessionId);
+    return session;
+  }
+
+  /** Sessions that pass `filter`, newest first unless `orderBy` says otherwise; ties broken by id. */
+  listSessions(query: SessionPageQuery, filter: SessionFilter | null | undefined, orderBy: SessionOrder | null | undefined) {
+    const direction = orderBy?.direction === 'ASC' ? 'asc' : 'desc';
+    const column = ORDER_COLUMN[orderBy?.field ?? 'CREATED_AT'];
+    return this.#options.prisma.session.findMany({
+      ...query,
+      where: this.#where(filter),
+      orderBy: [{ [column]: direction }, { id: direction }],
+    });
+  }
+
+  countSessions(filter: SessionFilter | null | undefined): Promise<number> {
+    return this.#options.prisma.session.count({ where: this.#where(filter) });
+  }
+
+  isRunning(sessionId: string): boolean {
+    return this.#options.runtimes.isRunning(sessionId);
+  }
+
+  /** A running session's runtime knows best; the stored value is what it last committed. */
+  currentAgent(session: { id: string; currentAgent: string }): string {
+    return this.#options.runtimes.get(session.id)?.currentAgent ?? session.currentAgent;
+  }
+
+  /**
+   * Models the current agent can switch to. A running session asks its runtime; a stopped one gets the
+   * same list computed from its stored override (none when its team is no longer configured).
+   */
+  availableModels(session: StoredModelChoice): AvailableModel[] {
+    const customRefs = session.customModelsUsed.map((custom) => custom.modelRef);
+    const runtime = this.#options.runtimes.get(session.id);
+    if (runtime) return runtime.availableModels(customRefs);
+    const team = this.#options.teams.get(session.teamName);
+    if (!team) return [];
+    const override = session.agentModelOverrides.find((row) => row.agentName === session.currentAgent);
+    return listAvailableModels(team, session.currentAgent, override?.modelRef, customRefs);
+  }
+
+  listTeams(): Team[] {
+    return this.#options.teams.list();
+  }
+
+  sessionChanges(): AsyncIterableIterator<SessionChange> {
+    return this.#options.sessionChanges();
+  }
+
+  #where(filter: SessionFilter | null | undefined): Prisma.SessionWhereInput {
+    if (!filter) return {};
+    if (filter.search && filter.search.length > LONGEST_SEARCH) {
+      throw new InvalidInputError('filter.search', `search at most ${LONGEST_SEARCH} characters`);
+    }
+    // Running state lives in this process, not in the store: the filter names the running ids.
+    const runningIds = () => this.#options.runtimes.ids();
+    return {
+      ...(filter.starred != null && { starred: filter.starred }),
+      ...(filter.team != null && { teamName: filter.team }),
+      ...(filter.running != null && { id: filter.running ? { in: runningIds() } : { notIn: runningIds() } }),
+      ...((filter.createdAfter || filter.createdBefore) && {
+        createdAt: {
+          ...(filter.createdAfter && { gte: filter.createdAfter }),
+          ...(filter.createdBefore && { lt: filter.createdBefore }),
+        },
+      }),
+      // SQLite's LIKE ignores ASCII case by itself; PostgreSQL needs it asked for (the SQLite client's types lack it).
+      ...(filter.search && {
+        title: {
+          contains: filter.search,
+          ...(this.#options.provider === 'postgresql' && { mode: 'insensitive' }),
+        } as { contains: string },
+      }),
+    };
+  }
+}
