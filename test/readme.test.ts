@@ -52,6 +52,17 @@ it('every query and mutation example in README.md selects `... on Error { messag
   expect(missing).toEqual([]);
 });
 
+it('README.md names every error type and every event type the schema has', () => {
+  const schema = buildSchema();
+  const implementing = (name: string) =>
+    Object.values(schema.getTypeMap())
+      .filter((type) => isObjectType(type) && type.getInterfaces().some((iface) => iface.name === name))
+      .map((type) => type.name);
+  const types = [...implementing('Error'), ...implementing('SessionEvent')];
+  expect(types.length).toBeGreaterThanOrEqual(20);
+  expect(types.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+});
+
 it('every GraphQL example in README.md runs without errors', async () => {
   expect(blocks.length).toBeGreaterThanOrEqual(20);
   const server = await startTestServer('sqlite');

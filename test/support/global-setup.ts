@@ -16,7 +16,7 @@ export default async function checkServices(): Promise<void> {
   } catch (error) {
     throw new Error(
       `PostgreSQL is required by the test suite and is not reachable at ${POSTGRES_URL} ` +
-        `(${(error as Error).message}). Start it (../shared/services-up does) or set TEST_POSTGRES_URL.`,
+        `(${(error as Error).message}). Start it (README.md, "Two commands", says how) or set TEST_POSTGRES_URL.`,
     );
   } finally {
     await client.end().catch(() => {});
@@ -28,7 +28,7 @@ export default async function checkServices(): Promise<void> {
   } catch (error) {
     throw new Error(
       `Redis is required by the test suite and is not reachable at ${REDIS_URL} ` +
-        `(${(error as Error).message}). Start it (../shared/services-up does) or set TEST_REDIS_URL.`,
+        `(${(error as Error).message}). Start it (README.md, "Two commands", says how) or set TEST_REDIS_URL.`,
     );
   } finally {
     redis.disconnect();
