@@ -15,7 +15,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionsChangedSubscription } from './graphql/graphql.js';
 import { freshDatabase, rawPostgres } from './support/databases.js';
-import { onCleanup } from './support/dispose.js';
 import { SessionEvents, SessionsChanged } from './support/event-operations.js';
 import { eventually } from './support/faults.js';
 import {
@@ -28,7 +27,7 @@ import {
   OutcomeSwitchAgent,
 } from './support/outcome-operations.js';
 import { startPgProxy, type CommitFault, type PgProxy } from './support/pg-proxy.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { collect, startTestServer, type TestServer } from './support/server.js';
 import { createSession, storedSession, switchModel } from './support/sessions.js';
 import { subscribe, type Subscriber } from './support/subscribers.js';
 
@@ -109,19 +108,16 @@ async function census(server: TestServer) {
   return { stored: rows.map((row) => row.id), running: server.app.services.runtimes.ids().sort() };
 }
 
+/** A running session whose root agent was switched to the team's `gpt` model. */
+async function runningOnGpt(server: TestServer) {
+  const session = await createSession(server);
+  await switchModel(server, session.id, 'gpt');
+  return { sessionId: session.id };
+}
+
 /** Every session change the server publishes (all sessions), as dashboards hear it. */
 function recordChanges(server: TestServer) {
-  const changes: { kind: string; sessionId: string; seq: number }[] = [];
-  const iterator = server.app.pubsub.sessionChanges();
-  const pump = async (): Promise<void> => {
-    const next = await iterator.next();
-    if (next.done) return;
-    changes.push(next.value);
-    return pump();
-  };
-  void pump();
-  onCleanup(() => iterator.return?.());
-  return changes;
+  return collect(server.app.pubsub.sessionChanges());
 }
 
 /** The changes a dashboard should have heard for a session whose world went from `before` to `after`. */
@@ -200,11 +196,7 @@ const SWITCHED_TO = 'openai/gpt-5';
 const SCENARIOS: Scenario[] = [
   {
     name: 'setSessionAgentModel',
-    prepare: async (server) => {
-      const session = await createSession(server);
-      await switchModel(server, session.id, 'gpt');
-      return { sessionId: session.id };
-    },
+    prepare: runningOnGpt,
     send: async (server, { sessionId }) =>
       (await server.data(OutcomeSetModel, { input: { sessionId: sessionId!, modelRef: SWITCHED_TO } })).setSessionAgentModel,
     success: 'SetSessionAgentModelPayload',
@@ -221,11 +213,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'switchAgent',
-    prepare: async (server) => {
-      const session = await createSession(server);
-      await switchModel(server, session.id, 'gpt');
-      return { sessionId: session.id };
-    },
+    prepare: runningOnGpt,
     send: async (server, { sessionId }) =>
       (await server.data(OutcomeSwitchAgent, { input: { sessionId: sessionId!, agentName: 'researcher' } })).switchAgent,
     success: 'SwitchAgentPayload',
@@ -258,11 +246,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'stopSession',
-    prepare: async (server) => {
-      const session = await createSession(server);
-      await switchModel(server, session.id, 'gpt');
-      return { sessionId: session.id };
-    },
+    prepare: runningOnGpt,
     send: async (server, { sessionId }) => (await server.data(OutcomeStopSession, { id: sessionId! })).stopSession,
     success: 'Session',
     effect: (before) => ({
@@ -340,11 +324,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'deleteSession',
-    prepare: async (server) => {
-      const session = await createSession(server);
-      await switchModel(server, session.id, 'gpt');
-      return { sessionId: session.id };
-    },
+    prepare: runningOnGpt,
     send: async (server, { sessionId }) => (await server.data(OutcomeDeleteSession, { id: sessionId! })).deleteSession,
     success: 'DeleteSessionPayload',
     effect: () => NO_SESSION,

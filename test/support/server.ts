@@ -71,23 +71,25 @@ export async function startTestServer(provider: DatabaseProvider, options: TestS
       return result.data;
     }) as TestServer['data'],
     publishedEvents: (sessionId) => {
-      if (!recorded.has(sessionId)) {
-        const events: SessionEventRecord[] = [];
-        recorded.set(sessionId, events);
-        const iterator = app.pubsub.liveEvents(sessionId);
-        const pump = async (): Promise<void> => {
-          const next = await iterator.next();
-          if (next.done) return;
-          events.push(next.value);
-          return pump();
-        };
-        void pump();
-        onCleanup(() => iterator.return?.());
-      }
+      if (!recorded.has(sessionId)) recorded.set(sessionId, collect(app.pubsub.liveEvents(sessionId)));
       return recorded.get(sessionId)!;
     },
     stop,
   };
+}
+
+/** Everything `iterator` yields from now on, in a list that grows as it does; closed after the test. */
+export function collect<T>(iterator: AsyncIterableIterator<T>): T[] {
+  const items: T[] = [];
+  const pump = async (): Promise<void> => {
+    const next = await iterator.next();
+    if (next.done) return;
+    items.push(next.value);
+    return pump();
+  };
+  void pump();
+  onCleanup(() => iterator.return?.());
+  return items;
 }
 
 /** A logger that keeps its records, for tests that check what an operator is told. */
