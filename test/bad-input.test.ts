@@ -107,7 +107,7 @@ describe.each(PROVIDERS)('bad input on %s', (provider) => {
     const before = await rowCounts(server);
     const { createSession: result } = await server.data(CreateSession, { input: { title: 'x', team: 'nope' } });
     expectTypename(result, 'TeamNotFound');
-    expect(result.availableTeams).toEqual(['example', 'pinned']);
+    expect(result.availableTeams).toEqual(['demo', 'example', 'pinned']);
     expect(await rowCounts(server)).toEqual(before);
   });
 

@@ -145,7 +145,7 @@ describe('command line', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ agents { name } }' }),
     });
-    expect(await response.json()).toEqual({ data: { agents: [{ name: 'example' }, { name: 'pinned' }] } });
+    expect(await response.json()).toEqual({ data: { agents: [{ name: 'demo' }, { name: 'example' }, { name: 'pinned' }] } });
     expect(server.lines.find((line) => line.message === 'opening database')).toMatchObject({ provider: 'postgresql' });
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

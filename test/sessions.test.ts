@@ -174,10 +174,11 @@ describe.each(PROVIDERS)('sessions on %s', (provider) => {
   it('lists the configured teams with their agents and models', async () => {
     const { agents } = await server.data(Agents);
     expect(agents.map((team) => [team.name, team.modelSwitching])).toEqual([
+      ['demo', true],
       ['example', true],
       ['pinned', false],
     ]);
-    expect(agents[0]?.agents).toEqual([
+    expect(agents.find((team) => team.name === 'example')?.agents).toEqual([
       { name: 'root', model: 'claude', subAgents: ['researcher'] },
       { name: 'researcher', model: 'gpt', subAgents: [] },
     ]);
