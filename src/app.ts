@@ -9,6 +9,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { createLogger, type Logger } from './log.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import type { ModelProviderFactory } from './runtime/agent-runtime.js';
+import { createModelClient } from './runtime/providers.js';
 import { RuntimeRegistry } from './runtime/registry.js';
 import { TeamCatalog } from './runtime/team.js';
 import type { ApiServices } from './schema/context.js';
@@ -25,10 +26,11 @@ import { SessionReads } from './services/session-reads.js';
 import { SessionService } from './services/session-service.js';
 import { SessionUpdateService } from './services/session-update-service.js';
 import { SessionWriter } from './services/session-writer.js';
+import { TurnService } from './services/turn-service.js';
 
 export interface BuildAppOptions {
   log?: Logger;
-  /** How runtimes create model providers; the default never dials out. */
+  /** How runtimes create model clients; the default is the AI SDK's, with credentials from the config's environment. */
   createModelProvider?: ModelProviderFactory;
 }
 
@@ -88,12 +90,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     log,
     defaultTeam: config.defaultTeam,
     workingDirRoot: config.workingDirRoot,
-    createModelProvider: options.createModelProvider,
+    createModelProvider: options.createModelProvider ?? ((spec) => createModelClient(spec, config.providerEnv)),
   });
+  const turns = new TurnService({ prisma: database.prisma, writer, runtimes, publisher: pubsub.publisher, log });
   const services: ApiServices = {
     sessions,
     updates: new SessionUpdateService(database.prisma, writer),
-    messages: new MessageService(database.prisma, writer),
+    messages: new MessageService(database.prisma, writer, runtimes),
+    turns,
     batches: new SessionBatchService(database.prisma, sessions, globalId),
     reads: new SessionReads({
       prisma: database.prisma,
@@ -141,6 +145,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      // Running turns end first, each with its partial reply and its end recorded, while subscribers
+      // can still hear it.
+      await turns.cancelAll();
       await webSocket.dispose();
       await http.close();
       // No background settling of unknown commit outcomes once the store is about to close.

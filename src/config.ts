@@ -46,6 +46,8 @@ export interface Config {
   webSocketMaxBufferedBytes: number;
   /** Keep-alive ping interval on WebSockets; a peer that misses one pong is disconnected. */
   keepAliveMs: number;
+  /** Where model providers' credentials are read (OPENAI_API_KEY, a team's token_key…): the environment. */
+  providerEnv: Env;
 }
 
 export class ConfigError extends Error {
@@ -94,7 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     databaseProvider,
     agentsDir: path.resolve(env.AGENTS_DIR || BUNDLED_AGENTS_DIR),
-    defaultTeam: env.DEFAULT_TEAM || 'example',
+    defaultTeam: env.DEFAULT_TEAM || 'demo',
     workingDirRoot: env.SESSION_WORKDIR_ROOT ? path.resolve(env.SESSION_WORKDIR_ROOT) : undefined,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf('LOG_FORMAT', ['pretty', 'json'] as const, 'pretty'),
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     subscriptionQueueLimit: integer('SUBSCRIPTION_QUEUE_LIMIT', 512, 1, 1_000_000),
     webSocketMaxBufferedBytes: integer('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
     keepAliveMs: integer('KEEPALIVE_MS', 12_000, 10, 600_000),
+    providerEnv: env,
   };
   // Nothing can interrupt a busy wait once it blocks the event loop, so no one wait may outlast the
   // transaction timeout.

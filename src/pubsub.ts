@@ -8,7 +8,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from './log.js';
-import type { EventPublisher, SessionEventRecord } from './services/event-log.js';
+import { LIVE_ONLY_KINDS, type EventPublisher, type SessionEventRecord } from './services/event-log.js';
 import type { LiveEvents } from './services/event-stream.js';
 
 export type SessionChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
@@ -79,6 +79,8 @@ export function createAppPubSub(options: { redisUrl?: string; log: Logger }): Ap
     publisher: {
       publish: (event) => {
         pubsub.publish('session:event', event.sessionId, event);
+        // A reply streaming in changes nothing a session list shows; its stored events do.
+        if (LIVE_ONLY_KINDS.has(event.kind)) return;
         pubsub.publish('sessions:changed', { kind: changeKind(event), sessionId: event.sessionId, seq: event.seq });
       },
     },

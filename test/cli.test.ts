@@ -9,6 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { freshDatabase } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
+import { eventually } from './support/faults.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const mainScript = path.join(projectRoot, 'src', 'main.ts');
@@ -93,14 +94,28 @@ describe('command line', () => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { createSession(input: { title: "cli" }) { ... on Session { running team } } }' }),
+      body: JSON.stringify({ query: 'mutation { createSession(input: { title: "cli" }) { ... on Session { id running team } } }' }),
     });
-    expect(await response.json()).toEqual({ data: { createSession: { running: true, team: 'example' } } });
+    const created = (await response.json()) as { data: { createSession: { id: string; running: boolean; team: string } } };
+    expect(created.data.createSession).toMatchObject({ running: true, team: 'demo' });
+
+    // The default demo team answers a turn with no credentials and no network.
+    const turn = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($id: ID!) { runTurn(input: { sessionId: $id, messages: [{ role: "user", content: "hi" }] }) { __typename } }',
+        variables: { id: created.data.createSession.id },
+      }),
+    });
+    expect(await turn.json()).toEqual({ data: { runTurn: { __typename: 'TurnPayload' } } });
+    const ended = await eventually(async () => server.lines.find((line) => line.message === 'turn ended'), 'the turn to end');
+    expect(ended).toMatchObject({ reason: 'COMPLETED' });
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.lines.map((line) => line.message)).toEqual(
-      expect.arrayContaining(['migration applied', 'server listening', 'session created', 'shutting down', 'server stopped']),
+      expect.arrayContaining(['migration applied', 'server listening', 'session created', 'turn started', 'shutting down', 'server stopped']),
     );
     const file = path.join(cwd, 'data', 'sessions.db');
     expect(existsSync(file)).toBe(true);

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS } from './support/databases.js';
 import { lockSessionRow } from './support/faults.js';
-import { startTestServer } from './support/server.js';
+import { createModelClient } from '../src/runtime/providers.js';
+import { startTestServer, TEST_PROVIDER_ENV } from './support/server.js';
 import { createSession, expectTypename, setModel, storedSession } from './support/sessions.js';
 
 const CLIENTS = 8;
@@ -65,12 +66,12 @@ describe.each(PROVIDERS)('concurrency on %s', (provider) => {
     const slowProvider = deferred();
     const slowStarted = deferred();
     const server = await startTestServer(provider, {
-      createModelProvider: async ({ provider: name, model }) => {
-        if (model === 'slow') {
+      createModelProvider: async (spec) => {
+        if (spec.model === 'slow') {
           slowStarted.resolve();
           await slowProvider.promise;
         }
-        return { provider: name, model };
+        return createModelClient(spec, TEST_PROVIDER_ENV);
       },
     });
     const first = await createSession(server);

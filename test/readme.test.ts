@@ -65,7 +65,7 @@ it('README.md names every error type and every event type the schema has', () =>
 
 it('every GraphQL example in README.md runs without errors', async () => {
   expect(blocks.length).toBeGreaterThanOrEqual(20);
-  const server = await startTestServer('sqlite');
+  const server = await startTestServer('sqlite', { bare: true });
   for (const block of blocks.filter((text) => !text.trim().startsWith('subscription'))) {
     // Each example gets a session (with a message) of its own: some delete theirs.
     const { id } = await createSession(server, { title: 'readme' });
@@ -89,7 +89,7 @@ it('every GraphQL example in README.md runs without errors', async () => {
 it('every subscription example in README.md delivers events', async () => {
   const subscriptions = blocks.filter((text) => text.trim().startsWith('subscription'));
   expect(subscriptions.length).toBeGreaterThanOrEqual(1);
-  const server = await startTestServer('sqlite');
+  const server = await startTestServer('sqlite', { bare: true });
   const { id } = await createSession(server, { title: 'readme' });
   for (const [index, block] of subscriptions.entries()) {
     const document = parse(block.replaceAll('U2Vzc2lvbjo…', id)) as TypedDocumentNode<
@@ -97,7 +97,7 @@ it('every subscription example in README.md delivers events', async () => {
       Record<string, never>
     >;
     const stream = subscribe(server, 'sse', document, {});
-    const { seq } = await switchModel(server, id, index % 2 ? 'local' : 'gpt');
+    const { seq } = await switchModel(server, id, index % 2 ? 'echo-short' : 'echo');
     // The examples subscribe from `after: 0`: every event of the session up to this change is due.
     const events = await stream.received(
       (results) => results.length >= seq || results.some((result) => result.data?.sessionEvents?.seq === seq),
@@ -134,7 +134,7 @@ function runUntil(command: string, args: string[], expected: RegExp, limitMs = 1
 }
 
 it('the curl (SSE) and graphql-ws client examples in README.md receive events', async () => {
-  const server = await startTestServer('sqlite');
+  const server = await startTestServer('sqlite', { bare: true });
   const { id } = await createSession(server, { title: 'readme' });
   const withServer = (text: string) =>
     text.replaceAll('U2Vzc2lvbjo…', id).replaceAll('127.0.0.1:4000', new URL(server.url).host);

@@ -9,7 +9,8 @@ import { PROVIDERS, freshDatabase } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
 import { lockSessionRow, postgresTrigger, rejectDeletingOverride, rejectEventsMentioning } from './support/faults.js';
 import { GetSession } from './support/operations.js';
-import { capturedLog, startTestServer, type TestServer } from './support/server.js';
+import { createModelClient } from '../src/runtime/providers.js';
+import { capturedLog, startTestServer, TEST_PROVIDER_ENV, type TestServer } from './support/server.js';
 import { createSession, expectTypename, setModel, storedSession } from './support/sessions.js';
 
 
@@ -63,9 +64,9 @@ describe.each(PROVIDERS)('rollback on %s', (provider) => {
 
   it('the runtime rejects the ref (its provider cannot be created): nothing changes anywhere', async () => {
     const server = await startTestServer(provider, {
-      createModelProvider: async ({ provider: name, model }) => {
-        if (model === 'unreachable') throw new Error('connection refused');
-        return { provider: name, model };
+      createModelProvider: async (spec) => {
+        if (spec.model === 'unreachable') throw new Error('connection refused');
+        return createModelClient(spec, TEST_PROVIDER_ENV);
       },
     });
     const created = await createSession(server);

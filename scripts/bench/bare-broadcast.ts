@@ -36,8 +36,8 @@ const server = createServer((request, response) => {
       seq,
       at: new Date().toISOString(),
       agentName: 'root',
-      modelRef: seq % 2 ? 'openai/gpt-5' : 'gpt',
-      previousModelRef: seq % 2 ? 'gpt' : 'openai/gpt-5',
+      modelRef: seq % 2 ? 'echo/bench' : 'echo-short',
+      previousModelRef: seq % 2 ? 'echo-short' : 'echo/bench',
     });
     response.writeHead(200).end('{}');
     return;

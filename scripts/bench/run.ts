@@ -43,7 +43,7 @@ const EVENTS = `subscription($id: ID!) { sessionEvents(sessionId: $id) {
 const PAGE = `query { sessions(first: 50) { totalCount edges { node {
   id title running currentAgent agentModelOverrides { agentName modelRef } customModelsUsed
   messages(last: 5) { edges { node { role content } } } } } } }`;
-const REFS = ['gpt', 'openai/gpt-5'];
+const REFS = ['echo-short', 'echo/bench'];
 
 /** Fresh databases for this run, removed at the end. */
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
   progress('dashboard page: seeding 50 sessions with overrides, custom models and messages');
   const pageServer = await startServer();
   for (const id of await createSessions(pageServer.url, 50)) {
-    await graphqlPost(pageServer.url, SWITCH, { id, ref: 'openai/gpt-5' });
+    await graphqlPost(pageServer.url, SWITCH, { id, ref: 'echo/bench' });
     for (let message = 0; message < 6; message += 1) {
       await graphqlPost(pageServer.url, `mutation($id: ID!) { addMessage(input: { sessionId: $id, role: "user", content: "hello" }) { __typename } }`, { id });
     }

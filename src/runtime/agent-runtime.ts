@@ -1,30 +1,39 @@
 /**
- * The live side of a running session: its team, its current agent, and the model each agent uses
- * right now. It knows nothing of the store; the session service decides what to persist.
+ * The live side of a running session: its team, its current agent, the model each agent uses right
+ * now, and the turn it runs, if any. It knows nothing of the store; the services decide what to persist.
  */
+import type { ModelClient } from './model-client.js';
 import { InvalidModelRefError, isInlineRef, parseModelRef, type ParsedModelRef } from './model-ref.js';
-import type { RuntimeChange } from './runtime-change.js';
-import type { Team } from './team.js';
-
-/** A model a runtime can talk to, made by a ModelProviderFactory. */
-export interface ModelProvider {
-  provider: string;
-  model: string;
-}
+import type { ModelSpec } from './providers.js';
+import type { RuntimeChange, TurnEndFact } from './runtime-change.js';
+import type { ModelConfig, Team } from './team.js';
 
 /**
- * Makes the client for one model. In docker-agent this dials the provider and can be slow or fail;
- * a failure rejects the ref. The default makes a descriptor and never fails.
+ * Makes the client for one model, as docker-agent does when it resolves a ref: it can fail (an unknown
+ * provider, missing credentials), and then the ref is rejected.
  */
-export type ModelProviderFactory = (spec: { provider: string; model: string; ref: string }) => Promise<ModelProvider>;
+export type ModelProviderFactory = (spec: ModelSpec) => Promise<ModelClient>;
 
-export const describeModelProvider: ModelProviderFactory = async ({ provider, model }) => ({ provider, model });
-
-/** A ref that passed validation and whose providers exist: applying it can no longer fail. */
+/** A ref that passed validation and whose clients exist: applying it can no longer fail. */
 export interface ResolvedModel {
   ref: string;
   parsed: ParsedModelRef;
-  providers: ModelProvider[];
+  /** One client per part (an alloy has several; each call uses the next). */
+  providers: ModelClient[];
+  /** Beside each client, the team's config of the model it calls, if the team names it (cost…). */
+  configs: (ModelConfig | undefined)[];
+}
+
+/** The turn a runtime is running: one at a time. */
+export interface RuntimeTurn {
+  id: string;
+  agentName: string;
+  startedAt: Date;
+  state: 'RUNNING';
+  /** Aborting it cancels the turn: the provider's stream ends. */
+  controller: AbortController;
+  /** Settles once the turn has ended and its end is recorded. */
+  done: Promise<void>;
 }
 
 export interface AvailableModel {
@@ -40,12 +49,16 @@ export interface AvailableModel {
 export class AgentRuntime {
   #currentAgent: string;
   readonly #overrides = new Map<string, ResolvedModel>();
+  /** Agents' default models, resolved when a turn first needs them. */
+  readonly #defaults = new Map<string, Promise<ResolvedModel>>();
+  #turn: RuntimeTurn | undefined;
+  #calls = 0;
 
   constructor(
     readonly sessionId: string,
     readonly team: Team,
     currentAgent: string,
-    private readonly createProvider: ModelProviderFactory = describeModelProvider,
+    private readonly createProvider: ModelProviderFactory,
   ) {
     if (!team.agents.some((agent) => agent.name === currentAgent)) {
       throw new Error(`team "${team.name}" has no agent "${currentAgent}"`);
@@ -85,10 +98,22 @@ export class AgentRuntime {
    */
   async resolveModel(ref: string): Promise<ResolvedModel> {
     const parsed = parseModelRef(this.team, ref);
-    const specs = parsed.kind === 'alloy' ? parsed.parts : [parsed];
+    // The canonical form (an alloy's parts trimmed): one model, one override and one custom ref.
+    const canonical = parsed.ref;
+    const parts = parsed.kind === 'alloy' ? parsed.parts : [parsed];
     try {
-      const providers = await Promise.all(specs.map((spec) => this.createProvider({ ...spec, ref })));
-      return { ref, parsed, providers };
+      const providers = await Promise.all(
+        parts.map((part) =>
+          this.createProvider({
+            provider: part.provider,
+            model: part.model,
+            ref: canonical,
+            config: 'config' in part ? part.config : undefined,
+            providers: this.team.providers,
+          }),
+        ),
+      );
+      return { ref: canonical, parsed, providers, configs: parts.map((part) => ('config' in part ? part.config : undefined)) };
     } catch (error) {
       throw new InvalidModelRefError(ref, `the provider could not be created: ${(error as Error).message}`);
     }
@@ -129,6 +154,64 @@ export class AgentRuntime {
         return [{ kind: 'agentSwitched', agentName, previousAgentName }];
       },
       undo: () => void this.switchAgent(previousAgentName),
+    };
+  }
+
+  /** The turn running now, if any. */
+  get turn(): RuntimeTurn | undefined {
+    return this.#turn;
+  }
+
+  /**
+   * The model an agent calls now, read afresh for every call: its override, else its default (resolved
+   * on first use). An alloy hands out its parts in turn. Throws InvalidModelRefError when the default
+   * cannot be resolved (its credentials are missing, say).
+   */
+  async modelFor(agentName: string): Promise<{ ref: string; client: ModelClient; config?: ModelConfig }> {
+    let resolved = this.#overrides.get(agentName);
+    if (!resolved) {
+      const ref = this.#agent(agentName).model;
+      let pending = this.#defaults.get(ref);
+      if (!pending) {
+        pending = this.resolveModel(ref);
+        this.#defaults.set(ref, pending);
+        // A failure is not kept: the credentials may be there next time.
+        pending.catch(() => this.#defaults.delete(ref));
+      }
+      resolved = await pending;
+    }
+    const part = this.#calls++ % resolved.providers.length;
+    return { ref: resolved.ref, client: resolved.providers[part]!, config: resolved.configs[part] };
+  }
+
+  /**
+   * Starts `turn`, with the messages that open it. `busy` makes the error for a runtime that already
+   * runs a turn (checked when the change applies, under the session's lock).
+   */
+  turnStart(turn: RuntimeTurn, userMessages: { id: string; role: string; content: string }[], busy: () => Error): RuntimeChange {
+    return {
+      apply: () => {
+        if (this.#turn) throw busy();
+        this.#turn = turn;
+        return [{ kind: 'turnStarted', turnId: turn.id, agentName: turn.agentName, model: this.modelRefOf(turn.agentName), userMessages }];
+      },
+      undo: () => {
+        if (this.#turn === turn) this.#turn = undefined;
+      },
+    };
+  }
+
+  /**
+   * Ends the turn. Not undone if the store rejects the record of its end: the turn is over either way,
+   * and a log that lacks its end is closed by the record written when the server next starts.
+   */
+  turnEnd(end: Omit<TurnEndFact, 'kind'>): RuntimeChange {
+    return {
+      apply: () => {
+        if (this.#turn?.id === end.turnId) this.#turn = undefined;
+        return [{ kind: 'turnEnded', ...end }];
+      },
+      undo: () => {},
     };
   }
 

@@ -22,6 +22,14 @@ export class RuntimeRegistry {
     return this.#runtimes.size;
   }
 
+  /** Cancels the session's running turn, if any, and resolves once its end is recorded. */
+  async cancelTurn(sessionId: string): Promise<void> {
+    const turn = this.#runtimes.get(sessionId)?.turn;
+    if (!turn) return;
+    turn.controller.abort();
+    await turn.done;
+  }
+
   /** Attaches `runtime`; nothing to change when its session already has one. */
   attachment(runtime: AgentRuntime): RuntimeChange {
     let attached = false;

@@ -5,12 +5,30 @@
  * both under the session's lock; the runtime never learns whether, or how, anything was stored.
  */
 
+/** How a turn ended; with a failure when it failed. */
+export interface TurnEndFact {
+  kind: 'turnEnded';
+  turnId: string;
+  agentName: string;
+  reason: 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'MAX_ITERATIONS';
+  failure?: { code: string; message: string; retryable: boolean };
+}
+
 /** What applying a change did to a runtime; the store records each fact with its event. */
 export type RuntimeFact =
   | { kind: 'modelSet'; agentName: string; modelRef: string | null; previousModelRef: string | null }
   | { kind: 'agentSwitched'; agentName: string; previousAgentName: string }
   | { kind: 'started'; agentName: string }
-  | { kind: 'stopped'; agentName: string };
+  | { kind: 'stopped'; agentName: string }
+  | {
+      kind: 'turnStarted';
+      turnId: string;
+      agentName: string;
+      model: string;
+      /** The messages the turn answers, stored with its start. */
+      userMessages: { id: string; role: string; content: string }[];
+    }
+  | TurnEndFact;
 
 export interface RuntimeChange {
   /**

@@ -5,6 +5,7 @@ import type { SessionBatchService } from '../services/session-batch-service.js';
 import type { SessionReads } from '../services/session-reads.js';
 import type { SessionService } from '../services/session-service.js';
 import type { SessionUpdateService } from '../services/session-update-service.js';
+import type { TurnService } from '../services/turn-service.js';
 
 /** The services resolvers call; the store, runtimes and pubsub stay behind them. */
 export interface ApiServices {
@@ -14,6 +15,7 @@ export interface ApiServices {
   batches: SessionBatchService;
   reads: SessionReads;
   streams: SessionEventStreams;
+  turns: TurnService;
 }
 
 export interface Context {

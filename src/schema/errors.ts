@@ -9,6 +9,7 @@ import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import {
   AgentNotFoundError,
   CommitOutcomeUnknownError,
+  TurnNotRunningError,
   InvalidInputError,
   MessageNotFoundError,
   SessionBusyError,
@@ -110,6 +111,12 @@ builder.objectType(MessageNotFoundError, {
   name: 'MessageNotFound',
   interfaces: [ErrorInterface],
   fields: (t) => ({ messageId: t.id({ resolve: (error) => encodeGlobalID('Message', error.messageId) }) }),
+});
+
+builder.objectType(TurnNotRunningError, {
+  name: 'TurnNotRunning',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ sessionId: t.id({ resolve: sessionGlobalId }) }),
 });
 
 builder.objectType(CommitOutcomeUnknownError, {

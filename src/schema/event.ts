@@ -23,9 +23,23 @@ const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
   MESSAGE_UPDATED: 'MessageUpdatedEvent',
   TOKEN_USAGE_UPDATED: 'TokenUsageUpdatedEvent',
   CURRENT_AGENT_SWITCHED: 'CurrentAgentSwitchedEvent',
+  TURN_STARTED: 'TurnStartedEvent',
+  TURN_FAILED: 'TurnFailedEvent',
+  TURN_ENDED: 'TurnEndedEvent',
   GAP: 'GapEvent',
   SESSION_EXITED: 'SessionExitedEvent',
+  ASSISTANT_DELTA: 'AssistantDeltaEvent',
+  REASONING_DELTA: 'ReasoningDeltaEvent',
 };
+
+const TurnEndReasonEnum = builder.enumType('TurnEndReason', {
+  values: {
+    COMPLETED: { description: 'The agent answered.' },
+    CANCELLED: { description: 'cancelTurn, stopSession, deleteSession or the server stopping ended it.' },
+    FAILED: { description: 'A model call failed (a TurnFailedEvent before this one says why).' },
+    MAX_ITERATIONS: { description: "The session's maxIterations model calls were made." },
+  },
+});
 
 /** What every event has whatever its kind: the interface's shape. */
 type EventBase = Omit<SessionEventRecord, 'payload'>;
@@ -117,6 +131,32 @@ eventType('TOKEN_USAGE_UPDATED', 'Token usage and cost were added.', (t) => ({
 eventType('CURRENT_AGENT_SWITCHED', 'The session switched to another agent.', (t) => ({
   previousAgentName: t.string({ resolve: (event) => event.payload.previousAgentName }),
 }));
+eventType('TURN_STARTED', 'A turn started on the agent in `agentName`; its messages follow.', (t) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  model: t.string({ description: 'The model the agent was on when the turn started.', resolve: (event) => event.payload.model }),
+}));
+eventType('TURN_FAILED', 'A turn failed; TurnEndedEvent (FAILED) follows.', (t) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  code: t.string({ description: 'MODEL_CALL_FAILED, MODEL_UNAVAILABLE, or a store error code.', resolve: (event) => event.payload.code }),
+  message: t.string({ resolve: (event) => event.payload.message }),
+  retryable: t.boolean({ description: 'Whether a new turn may well succeed.', resolve: (event) => event.payload.retryable }),
+}));
+eventType('TURN_ENDED', 'A turn ended.', (t) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  reason: t.field({ type: TurnEndReasonEnum, resolve: (event) => event.payload.reason }),
+}));
+const deltaFields = (t: ObjectFieldBuilder<SchemaTypes, EventOfKind<'ASSISTANT_DELTA' | 'REASONING_DELTA'>>) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  index: t.int({ description: 'Order of the piece within its turn, from 0.', resolve: (event) => event.payload.index }),
+  content: t.string({ resolve: (event) => event.payload.content }),
+});
+eventType(
+  'ASSISTANT_DELTA',
+  'A piece of the reply as the model streams it; live only, never stored (the stored message is the ' +
+    'truth), `seq` is that of its TurnStartedEvent.',
+  deltaFields,
+);
+eventType('REASONING_DELTA', "A piece of the model's reasoning as it streams; live only, like AssistantDeltaEvent.", deltaFields);
 eventType('GAP', 'Events after `seq` up to `missedTo` are no longer retained: refetch the session.', (t) => ({
   missedFrom: t.int({ resolve: (event) => event.payload.missedFrom }),
   missedTo: t.int({ resolve: (event) => event.payload.missedTo }),

@@ -9,6 +9,7 @@ import './session.js';
 import './session-mutations.js';
 import './session-queries.js';
 import './team.js';
+import './turn.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -14,6 +14,10 @@ export const MessageRef = builder.prismaNode('Message', {
     role: t.exposeString('role', { description: MESSAGE_ROLES.join(', ') }),
     agentName: t.exposeString('agentName', { nullable: true }),
     content: t.exposeString('content'),
+    turnId: t.exposeID('turnId', { nullable: true, description: 'The turn that brought or wrote it.' }),
+    cancelled: t.exposeBoolean('cancelled', {
+      description: 'An assistant reply cut short by a cancelled turn: the content is what had streamed.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     session: t.relation('session'),

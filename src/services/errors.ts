@@ -111,7 +111,7 @@ export class CommitOutcomeUnknownError extends DomainError {
 export class SessionBusyError extends DomainError {
   readonly code = 'SESSION_BUSY';
   constructor(readonly sessionId: string) {
-    super('the session is busy with another change (a model switch or another write); try again');
+    super('the session is busy with another change or a running turn; try again once it is done');
     this.name = 'SessionBusyError';
   }
 }
@@ -145,5 +145,14 @@ export class SubscriberTooSlowError extends DomainError {
 
   override extensions() {
     return { resumeAfter: this.resumeAfter };
+  }
+}
+
+/** `cancelTurn` on a session that runs no turn. */
+export class TurnNotRunningError extends DomainError {
+  readonly code = 'TURN_NOT_RUNNING';
+  constructor(readonly sessionId: string) {
+    super('the session runs no turn; there is nothing to cancel');
+    this.name = 'TurnNotRunningError';
   }
 }

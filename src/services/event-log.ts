@@ -22,16 +22,30 @@ export interface StoredEventPayloads {
   MESSAGE_UPDATED: { messageId: string };
   TOKEN_USAGE_UPDATED: { inputTokens: number; outputTokens: number; cost: number };
   CURRENT_AGENT_SWITCHED: { previousAgentName: string };
+  TURN_STARTED: { turnId: string; model: string };
+  TURN_FAILED: { turnId: string; code: string; message: string; retryable: boolean };
+  TURN_ENDED: { turnId: string; reason: TurnEndReason };
 }
 
+export type TurnEndReason = 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'MAX_ITERATIONS';
+
 /**
- * Kinds only streams carry, never stored: `GAP` (events a subscriber asked for are no longer retained)
- * and `SESSION_EXITED` (the session was deleted; its log went with it).
+ * Kinds only streams carry, never stored: `GAP` (events a subscriber asked for are no longer retained),
+ * `SESSION_EXITED` (the session was deleted; its log went with it), and the deltas of a running turn.
  */
 export interface StreamOnlyEventPayloads {
   GAP: { missedFrom: number; missedTo: number };
   SESSION_EXITED: { reason: string };
+  /**
+   * A piece of a reply as the model streams it. Live only: never stored, numbered by `index` within
+   * the turn, and carrying the `seq` of its turn's TURN_STARTED; the stored message is the truth.
+   */
+  ASSISTANT_DELTA: { turnId: string; index: number; content: string };
+  REASONING_DELTA: { turnId: string; index: number; content: string };
 }
+
+/** Kinds that are streamed live and never stored, so they never take a sequence number of their own. */
+export const LIVE_ONLY_KINDS: ReadonlySet<SessionEventKind> = new Set(['ASSISTANT_DELTA', 'REASONING_DELTA']);
 
 export type SessionEventPayloads = StoredEventPayloads & StreamOnlyEventPayloads;
 export type StoredEventKind = keyof StoredEventPayloads;

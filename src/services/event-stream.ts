@@ -6,7 +6,7 @@
 import type { Store } from '../db/client.js';
 import type { Logger } from '../log.js';
 import { InvalidInputError, SessionNotFoundError, SubscriberTooSlowError } from './errors.js';
-import type { EventLog, SessionEventRecord } from './event-log.js';
+import { LIVE_ONLY_KINDS, type EventLog, type SessionEventRecord } from './event-log.js';
 
 /** What a stream yields: events, then perhaps one SubscriberTooSlowError as its last item. */
 export type StreamItem = SessionEventRecord | SubscriberTooSlowError;
@@ -87,7 +87,7 @@ function gapEvent(sessionId: string, after: number, firstAvailable: number): Ses
 }
 
 const isSeqEvent = (item: StreamItem): item is SessionEventRecord =>
-  !(item instanceof SubscriberTooSlowError) && item.kind !== 'GAP' && item.kind !== 'SESSION_EXITED';
+  !(item instanceof SubscriberTooSlowError) && item.kind !== 'GAP' && item.kind !== 'SESSION_EXITED' && !LIVE_ONLY_KINDS.has(item.kind);
 
 /**
  * One subscriber's stream. It is either live (contiguous live events go to a bounded queue) or catching
@@ -153,6 +153,12 @@ class EventStream implements AsyncIterableIterator<StreamItem> {
       this.#end();
       return;
     }
+    if (LIVE_ONLY_KINDS.has(event.kind)) {
+      // A delta follows its turn's stored start: it goes out only once the subscriber has had that, and
+      // is dropped while the stream catches up (the stored reply will carry what it said).
+      if (this.#started && !this.#catchingUp && event.seq <= this.#cursor) this.#enqueue(event);
+      return;
+    }
     this.#newest = Math.max(this.#newest, event.seq);
     // Before start() every event is at most the newest the store will report: it will be read there.
     if (!this.#started || this.#catchingUp || event.seq <= this.#cursor) return;
@@ -163,6 +169,11 @@ class EventStream implements AsyncIterableIterator<StreamItem> {
       return;
     }
     this.#cursor = event.seq;
+    this.#enqueue(event);
+  }
+
+  /** Queues a live event, or ends a subscriber that leaves too many unread. */
+  #enqueue(event: SessionEventRecord): void {
     this.#queue.push(event);
     if (this.#queue.length > this.queueLimit || this.transportBackedUp?.()) {
       // Drop what the subscriber has not taken: it resumes after the last event it did take.

@@ -1,10 +1,11 @@
 /**
  * A session's messages. Adding or editing one never waits behind another write of the session: while
- * one holds it (a model switch, say), the answer is SessionBusy and the client tries again.
+ * one holds it (a model switch, say), or a turn runs, the answer is SessionBusy and the client tries again.
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../db/client.js';
-import { InvalidInputError, MessageNotFoundError } from './errors.js';
+import type { RuntimeRegistry } from '../runtime/registry.js';
+import { InvalidInputError, MessageNotFoundError, SessionBusyError } from './errors.js';
 import type { SessionWrite } from './session-store.js';
 import type { SessionWriter } from './session-writer.js';
 import { MESSAGE_ROLES, validateMessageContent } from './validation.js';
@@ -19,6 +20,7 @@ export class MessageService {
   constructor(
     private readonly prisma: Store,
     private readonly writer: SessionWriter,
+    private readonly runtimes: RuntimeRegistry,
   ) {}
 
   async addMessage(sessionId: string, input: AddMessageInput) {
@@ -43,6 +45,8 @@ export class MessageService {
 
   /** Commits the write unless the session is busy, then reads the message back. */
   async #change(operation: string, sessionId: string, write: Extract<SessionWrite, { kind: 'addMessage' | 'updateMessage' }>) {
+    // A running turn owns the conversation until it ends (docker-agent answers 409 Conflict).
+    if (this.runtimes.get(sessionId)?.turn) throw new SessionBusyError(sessionId);
     await this.writer.change({ operation, sessionId, ifBusy: 'fail', writes: [write] });
     const messageId = write.kind === 'addMessage' ? write.message.id : write.messageId;
     const stored = await this.prisma.message.findUnique({ where: { id: messageId } });

@@ -13,6 +13,15 @@ import type { RuntimeRegistry } from '../runtime/registry.js';
 import type { Team, TeamCatalog } from '../runtime/team.js';
 import { InvalidInputError, SessionNotFoundError } from './errors.js';
 
+/** A turn as clients see it: which agent runs it, on which model (now), since when. */
+export interface RunningTurn {
+  id: string;
+  state: 'RUNNING';
+  agentName: string;
+  model: string;
+  startedAt: Date;
+}
+
 export interface SessionFilter {
   starred?: boolean | null;
   /** Words in the title, case-insensitive. */
@@ -104,6 +113,14 @@ export class SessionReads {
   /** A running session's runtime knows best; the stored value is what it last committed. */
   currentAgent(session: { id: string; currentAgent: string }): string {
     return this.#options.runtimes.get(session.id)?.currentAgent ?? session.currentAgent;
+  }
+
+  /** What the session's runtime is running now, if anything. */
+  turn(sessionId: string): RunningTurn | null {
+    const runtime = this.#options.runtimes.get(sessionId);
+    const turn = runtime?.turn;
+    if (!runtime || !turn) return null;
+    return { id: turn.id, state: turn.state, agentName: turn.agentName, model: runtime.modelRefOf(turn.agentName), startedAt: turn.startedAt };
   }
 
   /**

@@ -9,7 +9,6 @@ import type { Store } from '../db/client.js';
 import type { Logger } from '../log.js';
 import {
   AgentRuntime,
-  describeModelProvider,
   type ModelProviderFactory,
   type ResolvedModel,
 } from '../runtime/agent-runtime.js';
@@ -75,7 +74,8 @@ export interface SessionServiceOptions {
   defaultTeam: string;
   /** When set, working directories must lie inside it (SESSION_WORKDIR_ROOT). */
   workingDirRoot?: string;
-  createModelProvider?: ModelProviderFactory;
+  /** How runtimes create model clients (the AI SDK's providers, with the server's credentials). */
+  createModelProvider: ModelProviderFactory;
 }
 
 export class SessionService {
@@ -94,7 +94,7 @@ export class SessionService {
     this.#runtimes = options.runtimes;
     this.#teams = options.teams;
     this.#log = options.log.child({ component: 'sessions' });
-    this.#createProvider = options.createModelProvider ?? describeModelProvider;
+    this.#createProvider = options.createModelProvider;
   }
 
   async createSession(input: CreateSessionInput) {
@@ -185,7 +185,9 @@ export class SessionService {
     return this.#requireSession(sessionId);
   }
 
+  /** Cancels the running turn first (its partial reply kept), then detaches the runtime. */
   async stopSession(sessionId: string) {
+    await this.#runtimes.cancelTurn(sessionId);
     const runtime = this.#runtimes.detachment(sessionId, { record: true });
     const events = await this.#writer.change({ operation: 'stopSession', sessionId, runtime });
     if (events.length > 0) this.#log.info('session stopped', { sessionId });
@@ -197,6 +199,7 @@ export class SessionService {
    * used again (ids are random UUIDs), so a deleted session stays deleted.
    */
   async deleteSession(sessionId: string): Promise<{ sessionId: string }> {
+    await this.#runtimes.cancelTurn(sessionId);
     await this.#writer.change({
       operation: 'deleteSession',
       sessionId,

@@ -47,6 +47,13 @@ export type SessionWrite =
   | { kind: 'addTokenUsage'; inputTokens: number; outputTokens: number; cost: number }
   | { kind: 'addMessage'; message: NewMessage }
   | { kind: 'updateMessage'; messageId: string; content: string }
+  | {
+      kind: 'assistantReply';
+      turnId: string;
+      message: NewMessage & { cancelled: boolean };
+      /** What the model call used; added to the session's totals. */
+      usage: { inputTokens: number; outputTokens: number; cost: number };
+    }
   | RuntimeFact;
 
 /** The writes that make a session that did not exist: the writer numbers their events from 1. */
@@ -84,11 +91,21 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
       return [{ kind: 'PERMISSIONS_CHANGED', agentName: null, payload: { ...write.permissions } }];
     case 'addTokenUsage':
       return addTokenUsage(tx, sessionId, write);
-    case 'addMessage': {
-      const { message } = write;
-      const last = await tx.message.findFirst({ where: { sessionId }, orderBy: { position: 'desc' }, select: { position: true } });
-      await tx.message.create({ data: { ...message, sessionId, position: (last?.position ?? 0) + 1 } });
-      return [{ kind: 'MESSAGE_ADDED', agentName: message.agentName, payload: { messageId: message.id, role: message.role } }];
+    case 'addMessage':
+      return appendMessages(tx, sessionId, [write.message]);
+    case 'assistantReply': {
+      const added = await appendMessages(tx, sessionId, [write.message], write.turnId);
+      return [...added, ...(await addTokenUsage(tx, sessionId, write.usage))];
+    }
+    case 'turnStarted': {
+      const started: EventDraft = { kind: 'TURN_STARTED', agentName: write.agentName, payload: { turnId: write.turnId, model: write.model } };
+      const messages = write.userMessages.map((message) => ({ ...message, agentName: null }));
+      return [started, ...(await appendMessages(tx, sessionId, messages, write.turnId))];
+    }
+    case 'turnEnded': {
+      const { turnId, agentName, reason, failure } = write;
+      const ended: EventDraft = { kind: 'TURN_ENDED', agentName, payload: { turnId, reason } };
+      return failure ? [{ kind: 'TURN_FAILED', agentName, payload: { turnId, ...failure } }, ended] : [ended];
     }
     case 'updateMessage': {
       const updated = await tx.message.updateMany({ where: { id: write.messageId, sessionId }, data: { content: write.content } });
@@ -113,6 +130,25 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
     case 'stopped':
       return [{ kind: 'SESSION_STOPPED', agentName: write.agentName, payload: {} }];
   }
+}
+
+/** Appends messages after the session's last one, in order. */
+async function appendMessages(
+  tx: TransactionClient,
+  sessionId: string,
+  messages: (NewMessage & { cancelled?: boolean })[],
+  turnId?: string,
+): Promise<EventDraft[]> {
+  const last = await tx.message.findFirst({ where: { sessionId }, orderBy: { position: 'desc' }, select: { position: true } });
+  const first = (last?.position ?? 0) + 1;
+  await tx.message.createMany({
+    data: messages.map((message, index) => ({ ...message, sessionId, turnId, position: first + index })),
+  });
+  return messages.map((message) => ({
+    kind: 'MESSAGE_ADDED',
+    agentName: message.agentName,
+    payload: { messageId: message.id, role: message.role },
+  }));
 }
 
 function storedSettings(settings: SessionSettings) {

@@ -54,6 +54,16 @@ export type PermissionsInput = {
   deny: Array<string>;
 };
 
+export type RunTurnInput = {
+  /** Run the turn on this agent; it becomes the current one. */
+  agentName?: string | null | undefined;
+  /** What the turn answers (1 to 50). */
+  messages: Array<TurnMessageInput>;
+  /** Switch the agent's model first, atomically with the turn's start (as setSessionAgentModel). */
+  model?: string | null | undefined;
+  sessionId: string | number;
+};
+
 /** How tool calls are approved. */
 export type SafetyPolicy =
   /** Never ask. */
@@ -109,6 +119,27 @@ export type SwitchAgentInput = {
   agentName: string;
   sessionId: string | number;
 };
+
+export type TurnEndReason =
+  /** cancelTurn, stopSession, deleteSession or the server stopping ended it. */
+  | 'CANCELLED'
+  /** The agent answered. */
+  | 'COMPLETED'
+  /** A model call failed (a TurnFailedEvent before this one says why). */
+  | 'FAILED'
+  /** The session's maxIterations model calls were made. */
+  | 'MAX_ITERATIONS';
+
+export type TurnMessageInput = {
+  /** 1 to 100,000 characters. */
+  content: string;
+  /** user or system */
+  role: string;
+};
+
+export type TurnState =
+  /** The agent is working: calling its model, streaming its reply. */
+  | 'RUNNING';
 
 export type UpdateMessageInput = {
   content: string;
@@ -380,12 +411,14 @@ export type SessionEventsSubscriptionVariables = Exact<{
 
 
 export type SessionEventsSubscription = { sessionEvents:
+    | { __typename: 'AssistantDeltaEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'CurrentAgentSwitchedEvent', previousAgentName: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'GapEvent', missedFrom: number, missedTo: number, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'MessageAddedEvent', messageId: string, role: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'MessageUpdatedEvent', messageId: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'ModelChangedEvent', modelRef: string | null, previousModelRef: string | null, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'PermissionsChangedEvent', allow: Array<string>, ask: Array<string>, deny: Array<string>, seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'ReasoningDeltaEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionCreatedEvent', title: string, team: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionExitedEvent', reason: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionStartedEvent', seq: number, agentName: string | null, sessionId: string }
@@ -393,6 +426,9 @@ export type SessionEventsSubscription = { sessionEvents:
     | { __typename: 'StarredChangedEvent', starred: boolean, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'TitleChangedEvent', title: string, previousTitle: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'TokenUsageUpdatedEvent', inputTokens: number, outputTokens: number, cost: number, seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'TurnEndedEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'TurnFailedEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'TurnStartedEvent', seq: number, agentName: string | null, sessionId: string }
    };
 
 export type HeavySessionEventsSubscriptionVariables = Exact<{
@@ -402,12 +438,14 @@ export type HeavySessionEventsSubscriptionVariables = Exact<{
 
 
 export type HeavySessionEventsSubscription = { sessionEvents:
+    | { __typename: 'AssistantDeltaEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'CurrentAgentSwitchedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'GapEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'MessageAddedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'MessageUpdatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'ModelChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'PermissionsChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'ReasoningDeltaEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionCreatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionExitedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionStartedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
@@ -415,6 +453,9 @@ export type HeavySessionEventsSubscription = { sessionEvents:
     | { __typename: 'StarredChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'TitleChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'TokenUsageUpdatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'TurnEndedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'TurnFailedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'TurnStartedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
    };
 
 export type SessionsChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
@@ -602,6 +643,75 @@ export type OutcomeDeleteSessionMutation = { deleteSession:
     | { __typename: 'SessionNotFound', message: string }
    };
 
+export type RunTurnMutationVariables = Exact<{
+  input: RunTurnInput;
+}>;
+
+
+export type RunTurnMutation = { runTurn:
+    | { __typename: 'AgentNotFound', message: string, availableAgents: Array<string> }
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string, field: string }
+    | { __typename: 'InvalidModelRef', message: string, reason: string }
+    | { __typename: 'ModelSwitchingNotSupported', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'SessionBusy', message: string }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'TurnPayload', turnId: string, session: { id: string, turn: { id: string, state: TurnState, agentName: string, model: string } | null } }
+   };
+
+export type CancelTurnMutationVariables = Exact<{
+  sessionId: string | number;
+}>;
+
+
+export type CancelTurnMutation = { cancelTurn:
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'TurnNotRunning', message: string }
+    | { __typename: 'TurnPayload', turnId: string, session: { turn: { id: string } | null } }
+   };
+
+export type SessionTurnQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SessionTurnQuery = { session:
+    | { message: string }
+    | { inputTokens: number, outputTokens: number, cost: number, turn: { id: string, state: TurnState, agentName: string, model: string } | null, messages: { edges: Array<{ node: { role: string, content: string, cancelled: boolean, turnId: string | null, agentName: string | null } }> } }
+    | { message: string }
+   };
+
+export type TurnEventsSubscriptionVariables = Exact<{
+  sessionId: string | number;
+  after?: number | null | undefined;
+}>;
+
+
+export type TurnEventsSubscription = { sessionEvents:
+    | { __typename: 'AssistantDeltaEvent', turnId: string, index: number, content: string, seq: number, agentName: string | null }
+    | { __typename: 'CurrentAgentSwitchedEvent', seq: number, agentName: string | null }
+    | { __typename: 'GapEvent', seq: number, agentName: string | null }
+    | { __typename: 'MessageAddedEvent', role: string, seq: number, agentName: string | null }
+    | { __typename: 'MessageUpdatedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ModelChangedEvent', modelRef: string | null, seq: number, agentName: string | null }
+    | { __typename: 'PermissionsChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ReasoningDeltaEvent', turnId: string, index: number, content: string, seq: number, agentName: string | null }
+    | { __typename: 'SessionCreatedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionExitedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionStartedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionStoppedEvent', seq: number, agentName: string | null }
+    | { __typename: 'StarredChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TitleChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TokenUsageUpdatedEvent', inputTokens: number, outputTokens: number, cost: number, seq: number, agentName: string | null }
+    | { __typename: 'TurnEndedEvent', turnId: string, reason: TurnEndReason, seq: number, agentName: string | null }
+    | { __typename: 'TurnFailedEvent', code: string, message: string, retryable: boolean, seq: number, agentName: string | null }
+    | { __typename: 'TurnStartedEvent', turnId: string, model: string, seq: number, agentName: string | null }
+   };
+
 export const SessionDetailsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SessionDetails"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"team"}},{"kind":"Field","name":{"kind":"Name","value":"workingDir"}},{"kind":"Field","name":{"kind":"Name","value":"starred"}},{"kind":"Field","name":{"kind":"Name","value":"safetyPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}},{"kind":"Field","name":{"kind":"Name","value":"attributes"}},{"kind":"Field","name":{"kind":"Name","value":"forkedFromId"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"permissions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"allow"}},{"kind":"Field","name":{"kind":"Name","value":"ask"}},{"kind":"Field","name":{"kind":"Name","value":"deny"}}]}},{"kind":"Field","name":{"kind":"Name","value":"limits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"maxIterations"}},{"kind":"Field","name":{"kind":"Name","value":"maxConsecutiveToolCalls"}},{"kind":"Field","name":{"kind":"Name","value":"maxOldToolCallTokens"}}]}},{"kind":"Field","name":{"kind":"Name","value":"agentModelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customModelsUsed"}},{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SessionDetailsFragment, unknown>;
 export const NodesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Nodes"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<NodesQuery, NodesQueryVariables>;
 export const SessionsAfterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SessionsAfter"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SessionsAfterQuery, SessionsAfterQueryVariables>;
@@ -640,3 +750,7 @@ export const OutcomeStopSessionDocument = {"kind":"Document","definitions":[{"ki
 export const OutcomeCreateSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OutcomeCreateSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSessionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommitOutcomeUnknown"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}}]}}]}}]} as unknown as DocumentNode<OutcomeCreateSessionMutation, OutcomeCreateSessionMutationVariables>;
 export const OutcomeForkSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OutcomeForkSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ForkSessionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"forkSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"forkedFromId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommitOutcomeUnknown"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}}]}}]}}]} as unknown as DocumentNode<OutcomeForkSessionMutation, OutcomeForkSessionMutationVariables>;
 export const OutcomeDeleteSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OutcomeDeleteSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteSessionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedSessionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommitOutcomeUnknown"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}}]}}]}}]} as unknown as DocumentNode<OutcomeDeleteSessionMutation, OutcomeDeleteSessionMutationVariables>;
+export const RunTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RunTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunTurnInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"model"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AgentNotFound"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"availableAgents"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidModelRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}}]}}]} as unknown as DocumentNode<RunTurnMutation, RunTurnMutationVariables>;
+export const CancelTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<CancelTurnMutation, CancelTurnMutationVariables>;
+export const SessionTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SessionTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}},{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"model"}}]}},{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"cancelled"}},{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}}]}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<SessionTurnQuery, SessionTurnQueryVariables>;
+export const TurnEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TurnEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnStartedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"model"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageAddedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AssistantDeltaEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ReasoningDeltaEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TokenUsageUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnFailedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnEndedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}}]}}]}}]} as unknown as DocumentNode<TurnEventsSubscription, TurnEventsSubscriptionVariables>;

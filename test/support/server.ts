@@ -30,7 +30,20 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Most tests work on the bundled `example` team, whose real providers need credentials to be resolved:
+ * these stand in for them (no test calls those providers; turns go to fake servers or the demo team).
+ */
+export const TEST_PROVIDER_ENV = {
+  OPENAI_API_KEY: 'sk-test-not-a-key',
+  ANTHROPIC_API_KEY: 'sk-ant-test-not-a-key',
+  GOOGLE_API_KEY: 'test-not-a-key',
+};
+const TEST_DEFAULTS = { DEFAULT_TEAM: 'example', ...TEST_PROVIDER_ENV };
+
 export interface TestServerOptions extends BuildAppOptions {
+  /** The server as a fresh install runs it: the default team and no provider credentials. */
+  bare?: boolean;
   /** Reuse a database (e.g. to restart a server on it); a fresh one by default. */
   database?: TestDatabase;
   env?: Record<string, string>;
@@ -38,7 +51,13 @@ export interface TestServerOptions extends BuildAppOptions {
 
 export async function startTestServer(provider: DatabaseProvider, options: TestServerOptions = {}): Promise<TestServer> {
   const database = options.database ?? freshDatabase(provider);
-  const config = loadConfig({ DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', ...options.env });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...(options.bare ? {} : TEST_DEFAULTS),
+    ...options.env,
+  });
   const level = (process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'silent';
   const app = await buildApp(config, { log: createLogger({ level, format: 'pretty' }), ...options });
   const { url } = await app.start(0);

@@ -1,0 +1,250 @@
+/**
+ * Agent turns through the real API: runTurn answers at once, the reply streams to subscribers as live
+ * deltas between the turn's stored events, and the stored message equals what streamed. The demo team's
+ * echo provider needs no network; real providers are reached at fake servers speaking their protocol.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { onCleanup } from './support/dispose.js';
+import { eventually } from './support/faults.js';
+import { startFakeOpenAI } from './support/fake-providers.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
+import { subscribe, TRANSPORTS } from './support/subscribers.js';
+import { CancelTurn, RunTurn, SessionTurn, TurnEvents } from './support/turn-operations.js';
+import { AddMessage } from './support/api-operations.js';
+import { StopSession } from './support/operations.js';
+
+async function runTurn(server: TestServer, sessionId: string, content: string, extra: { model?: string; agentName?: string } = {}) {
+  const { runTurn } = await server.data(RunTurn, { input: { sessionId, messages: [{ role: 'user', content }], ...extra } });
+  return runTurn;
+}
+
+/** Polls until the session runs no turn, then returns its stored events of kind TURN_ENDED. */
+async function turnEnded(server: TestServer, sessionId: string) {
+  await eventually(async () => ((await server.data(SessionTurn, { id: sessionId })).session as { turn: unknown }).turn === null || undefined, 'the turn to end');
+  return (await storedSession(server, sessionId)).events.filter((event) => event.kind === 'TURN_ENDED');
+}
+
+describe('turns on the demo team (echo, offline)', () => {
+  it.each(TRANSPORTS)('a %s subscriber gets the stored events with the deltas between them, and the stored reply equals them', async (transport) => {
+    const server = await startTestServer('sqlite', { bare: true });
+    const session = await createSession(server);
+    const before = (await storedSession(server, session.id)).session!.lastEventSeq;
+    // It replays the last stored event first, so it is known to be listening before the turn starts.
+    const watcher = subscribe(server, transport, TurnEvents, { sessionId: session.id, after: before - 1 });
+    expect((await watcher.received((results) => results.length >= 1)).map((result) => result.data?.sessionEvents.seq)).toEqual([before]);
+
+    const answer = await runTurn(server, session.id, 'hello there, agent');
+    expectTypename(answer, 'TurnPayload');
+    const ended = (
+      await watcher.received((results) => results.some((result) => result.data?.sessionEvents.__typename === 'TurnEndedEvent'))
+    ).slice(1);
+    const events = ended.map((result) => result.data!.sessionEvents);
+    expect(ended.filter((result) => result.errors)).toEqual([]);
+
+    const kinds = events.map((event) => event.__typename).filter((kind, index, all) => kind !== all[index - 1]);
+    expect(kinds).toEqual([
+      'TurnStartedEvent',
+      'MessageAddedEvent',
+      'AssistantDeltaEvent',
+      'MessageAddedEvent',
+      'TokenUsageUpdatedEvent',
+      'TurnEndedEvent',
+    ]);
+    const deltas = events.filter((event) => event.__typename === 'AssistantDeltaEvent');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.map((delta) => delta.__typename === 'AssistantDeltaEvent' && delta.index)).toEqual(deltas.map((_, index) => index));
+    // Deltas carry the seq of their turn's start; stored events go on from it without a hole.
+    const started = events[0]!;
+    expect(deltas.every((delta) => delta.seq === started.seq)).toBe(true);
+    const stored = events.filter((event) => event.__typename !== 'AssistantDeltaEvent').map((event) => event.seq);
+    expect(stored).toEqual(stored.map((_, index) => before + 1 + index));
+
+    const { session: read } = await server.data(SessionTurn, { id: session.id });
+    if (!('messages' in read)) throw new Error('no session');
+    const messages = read.messages.edges.map((edge) => edge.node);
+    const streamed = deltas.map((delta) => (delta.__typename === 'AssistantDeltaEvent' ? delta.content : '')).join('');
+    expect(messages).toEqual([
+      { role: 'user', content: 'hello there, agent', cancelled: false, turnId: answer.turnId, agentName: null },
+      { role: 'assistant', content: streamed, cancelled: false, turnId: answer.turnId, agentName: 'root' },
+    ]);
+    expect(streamed).toContain('hello there, agent');
+    const usage = events.find((event) => event.__typename === 'TokenUsageUpdatedEvent');
+    expect(read.inputTokens).toBe(usage?.__typename === 'TokenUsageUpdatedEvent' && usage.inputTokens);
+    expect(read.inputTokens).toBeGreaterThan(0);
+    expect(events.at(-1)).toMatchObject({ __typename: 'TurnEndedEvent', turnId: answer.turnId, reason: 'COMPLETED' });
+    expect(read.turn).toBeNull();
+  });
+
+  it('rejects bad input with typed errors and writes nothing', async () => {
+    const server = await startTestServer('sqlite', { bare: true });
+    const session = await createSession(server);
+    const stopped = await createSession(server, { start: false });
+    const before = await storedSession(server, session.id);
+
+    const empty = (await server.data(RunTurn, { input: { sessionId: session.id, messages: [] } })).runTurn;
+    expectTypename(empty, 'InvalidInput');
+    expect(empty.field).toBe('messages');
+    const huge = await runTurn(server, session.id, 'x'.repeat(1_000_000));
+    expectTypename(huge, 'InvalidInput');
+    expect(huge.field).toBe('messages[0].content');
+    const role = (await server.data(RunTurn, { input: { sessionId: session.id, messages: [{ role: 'assistant', content: 'hi' }] } })).runTurn;
+    expectTypename(role, 'InvalidInput');
+    const agent = await runTurn(server, session.id, 'hi', { agentName: 'ghost' });
+    expectTypename(agent, 'AgentNotFound');
+    expect(agent.availableAgents).toEqual(['root', 'helper']);
+    const model = await runTurn(server, session.id, 'hi', { model: 'nope/x' });
+    expectTypename(model, 'InvalidModelRef');
+    expectTypename(await runTurn(server, stopped.id, 'hi'), 'SessionNotRunning');
+    expectTypename((await server.data(CancelTurn, { sessionId: session.id })).cancelTurn, 'TurnNotRunning');
+
+    expect(await storedSession(server, session.id)).toEqual(before);
+  });
+
+  it('a missing credential is named when switching, and nothing changes', async () => {
+    const server = await startTestServer('sqlite', { bare: true });
+    const session = await createSession(server, { team: 'example' });
+    const answer = await runTurn(server, session.id, 'hi', { model: 'openai/gpt-5' });
+    expectTypename(answer, 'InvalidModelRef');
+    expect(answer.reason).toMatch(/OPENAI_API_KEY/);
+    expect((await storedSession(server, session.id)).events.map((event) => event.kind)).toEqual(['SESSION_CREATED', 'SESSION_STARTED']);
+  });
+});
+
+describe('turns against a provider (a fake OpenAI server)', () => {
+  /** A server whose `fake` team calls the fake OpenAI server: root on `fake`, with `other` beside it. */
+  async function setup() {
+    const fake = await startFakeOpenAI();
+    const agentsDir = mkdtempSync(path.join(tmpdir(), 'asg-agents-'));
+    onCleanup(() => rmSync(agentsDir, { recursive: true, force: true }));
+    writeFileSync(
+      path.join(agentsDir, 'fake.yaml'),
+      [
+        'agents:',
+        '  root:',
+        '    model: fake',
+        '    instruction: You are the test agent.',
+        'models:',
+        `  fake: { provider: openai, model: fake-model-1, base_url: "${fake.url}", max_tokens: 64, cost: { input: 2, output: 4 } }`,
+        `  other: { provider: openai, model: fake-model-2, base_url: "${fake.url}" }`,
+      ].join('\n'),
+    );
+    const server = await startTestServer('sqlite', { env: { AGENTS_DIR: agentsDir, DEFAULT_TEAM: 'fake' } });
+    const session = await createSession(server);
+    return { fake, server, session };
+  }
+
+  const lastUserText = (body: { messages: { role: string; content: unknown }[] }) => body.messages.map((message) => [message.role, message.content]);
+
+  it('sends the instruction, the history and max_tokens to the model the session uses, read afresh for each turn', async () => {
+    const { fake, server, session } = await setup();
+    fake.reply(['Hel', 'lo'], { usage: { input: 10, output: 5 } }).reply(['Again']).reply(['Third']);
+
+    expectTypename(await runTurn(server, session.id, 'first'), 'TurnPayload');
+    expect(await turnEnded(server, session.id)).toHaveLength(1);
+    const [first] = await fake.received(1);
+    expect(first!.body.model).toBe('fake-model-1');
+    expect(first!.body.max_tokens ?? first!.body.max_completion_tokens).toBe(64);
+    expect(lastUserText(first!.body)).toEqual([
+      ['system', 'You are the test agent.'],
+      ['user', 'first'],
+    ]);
+    const afterFirst = (await server.data(SessionTurn, { id: session.id })).session;
+    expect(afterFirst).toMatchObject({ inputTokens: 10, outputTokens: 5, cost: (10 * 2 + 5 * 4) / 1_000_000 });
+
+    // A switch between turns: the next call goes to the new model, with the whole conversation.
+    await switchModel(server, session.id, 'other');
+    expectTypename(await runTurn(server, session.id, 'second'), 'TurnPayload');
+    expect(await turnEnded(server, session.id)).toHaveLength(2);
+    const [, second] = await fake.received(2);
+    expect(second!.body.model).toBe('fake-model-2');
+    expect(lastUserText(second!.body)).toEqual([
+      ['system', 'You are the test agent.'],
+      ['user', 'first'],
+      ['assistant', 'Hello'],
+      ['user', 'second'],
+    ]);
+
+    // runTurn's own model switches and starts in one change: MODEL_CHANGED comes right before TURN_STARTED.
+    expectTypename(await runTurn(server, session.id, 'third', { model: 'fake' }), 'TurnPayload');
+    expect(await turnEnded(server, session.id)).toHaveLength(3);
+    expect((await fake.received(3))[2]!.body.model).toBe('fake-model-1');
+    const kinds = (await storedSession(server, session.id)).events.map((event) => event.kind);
+    expect(kinds.slice(kinds.lastIndexOf('MODEL_CHANGED'), kinds.lastIndexOf('MODEL_CHANGED') + 3)).toEqual([
+      'MODEL_CHANGED',
+      'TURN_STARTED',
+      'MESSAGE_ADDED',
+    ]);
+  });
+
+  it('while a turn runs: Session.turn says so, a second runTurn and addMessage are SessionBusy; cancelTurn keeps the partial reply', async () => {
+    const { fake, server, session } = await setup();
+    fake.stall(['Par', 'tial']);
+    const watcher = subscribe(server, 'websocket', TurnEvents, { sessionId: session.id, after: 1 });
+    expect((await watcher.received((results) => results.length >= 1)).map((result) => result.data?.sessionEvents.seq)).toEqual([2]);
+
+    const started = await runTurn(server, session.id, 'go');
+    expectTypename(started, 'TurnPayload');
+    const streamed = await watcher.received((results) => results.filter((result) => result.data?.sessionEvents.__typename === 'AssistantDeltaEvent').length >= 2);
+    expect(streamed.filter((result) => result.data?.sessionEvents.__typename === 'AssistantDeltaEvent')).toHaveLength(2);
+
+    const { session: running } = await server.data(SessionTurn, { id: session.id });
+    expect(running).toMatchObject({ turn: { id: started.turnId, state: 'RUNNING', agentName: 'root', model: 'fake' } });
+    expectTypename(await runTurn(server, session.id, 'again'), 'SessionBusy');
+    const { addMessage } = await server.data(AddMessage, { input: { sessionId: session.id, role: 'user', content: 'x' } });
+    expectTypename(addMessage, 'SessionBusy');
+
+    const cancelled = (await server.data(CancelTurn, { sessionId: session.id })).cancelTurn;
+    expectTypename(cancelled, 'TurnPayload');
+    expect(cancelled.turnId).toBe(started.turnId);
+    expect(cancelled.session.turn).toBeNull();
+    expect(await fake.requests[0]!.outcome).toBe('client-closed');
+
+    const { session: after } = await server.data(SessionTurn, { id: session.id });
+    if (!('messages' in after)) throw new Error('no session');
+    expect(after.messages.edges.map((edge) => [edge.node.role, edge.node.content, edge.node.cancelled])).toEqual([
+      ['user', 'go', false],
+      ['assistant', 'Partial', true],
+    ]);
+    const ended = await watcher.received((results) => results.some((result) => result.data?.sessionEvents.__typename === 'TurnEndedEvent'));
+    expect(ended.at(-1)?.data?.sessionEvents).toMatchObject({ __typename: 'TurnEndedEvent', reason: 'CANCELLED' });
+  });
+
+  it('a 429 is retried after its retry-after; a 400 fails the turn with a stored reason', async () => {
+    const { fake, server, session } = await setup();
+    fake.error(429, { retryAfter: 0 }).reply(['fine']).error(400, { message: 'bad request from the fake' });
+
+    expectTypename(await runTurn(server, session.id, 'one'), 'TurnPayload');
+    const [first] = await turnEnded(server, session.id);
+    expect(first!.payload).toMatchObject({ reason: 'COMPLETED' });
+    expect(fake.requests).toHaveLength(2);
+
+    expectTypename(await runTurn(server, session.id, 'two'), 'TurnPayload');
+    expect(await turnEnded(server, session.id)).toHaveLength(2);
+    const [failed, ended] = (await storedSession(server, session.id)).events.slice(-2);
+    expect(failed).toMatchObject({ kind: 'TURN_FAILED', payload: { code: 'MODEL_CALL_FAILED', retryable: false } });
+    expect((failed!.payload as { message: string }).message).toMatch(/bad request from the fake/);
+    expect(ended).toMatchObject({ kind: 'TURN_ENDED', payload: { reason: 'FAILED' } });
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('stopSession during a turn cancels it first: the partial reply and the end are stored before the stop', async () => {
+    const { fake, server, session } = await setup();
+    fake.stall(['Half']);
+    const published = server.publishedEvents((await storedSession(server, session.id)).id);
+    expectTypename(await runTurn(server, session.id, 'go'), 'TurnPayload');
+    await eventually(async () => (published.some((event) => event.kind === 'ASSISTANT_DELTA') ? true : undefined), 'the reply to stream');
+    expectTypename((await server.data(StopSession, { id: session.id })).stopSession, 'Session');
+    const events = (await storedSession(server, session.id)).events;
+    expect(events.slice(-4).map((event) => [event.kind, event.payload])).toEqual([
+      ['MESSAGE_ADDED', { messageId: expect.any(String), role: 'assistant' }],
+      ['TOKEN_USAGE_UPDATED', { inputTokens: 0, outputTokens: 0, cost: 0 }],
+      ['TURN_ENDED', { turnId: expect.any(String), reason: 'CANCELLED' }],
+      ['SESSION_STOPPED', {}],
+    ]);
+    expect(server.app.services.runtimes.get(events[0]!.sessionId)).toBeUndefined();
+  });
+});
