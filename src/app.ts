@@ -92,7 +92,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     workingDirRoot: config.workingDirRoot,
     createModelProvider: options.createModelProvider ?? ((spec) => createModelClient(spec, config.providerEnv)),
   });
-  const turns = new TurnService({ prisma: database.prisma, writer, runtimes, publisher: pubsub.publisher, log });
+  const turns = new TurnService({ prisma: database.prisma, sessions, writer, runtimes, publisher: pubsub.publisher, log });
   const services: ApiServices = {
     sessions,
     updates: new SessionUpdateService(database.prisma, writer),

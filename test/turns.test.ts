@@ -127,6 +127,7 @@ describe('turns against a provider (a fake OpenAI server)', () => {
         '  root:',
         '    model: fake',
         '    instruction: You are the test agent.',
+        '    fallback: { models: [other] }',
         'models:',
         `  fake: { provider: openai, model: fake-model-1, base_url: "${fake.url}", max_tokens: 64, cost: { input: 2, output: 4 } }`,
         `  other: { provider: openai, model: fake-model-2, base_url: "${fake.url}" }`,
@@ -229,6 +230,34 @@ describe('turns against a provider (a fake OpenAI server)', () => {
     expect((failed!.payload as { message: string }).message).toMatch(/bad request from the fake/);
     expect(ended).toMatchObject({ kind: 'TURN_ENDED', payload: { reason: 'FAILED' } });
     expect(fake.requests).toHaveLength(3);
+  });
+
+  it('a switch made while a call is failing applies to its retry: the provider receives the new model', async () => {
+    const { fake, server, session } = await setup();
+    let release!: () => void;
+    fake.cut([], { after: new Promise<void>((resolve) => (release = resolve)) }).reply(['done']);
+    expectTypename(await runTurn(server, session.id, 'go'), 'TurnPayload');
+    await fake.received(1);
+    await switchModel(server, session.id, 'other');
+    release();
+    const [ended] = await turnEnded(server, session.id);
+    expect(ended!.payload).toMatchObject({ reason: 'COMPLETED' });
+    expect(fake.requests.map((request) => request.body.model)).toEqual(['fake-model-1', 'fake-model-2']);
+  });
+
+  it("a model that keeps failing falls back to the agent's next model, with a stored ModelFallbackEvent", async () => {
+    const { fake, server, session } = await setup();
+    fake.error(503, { retryAfter: 0 }).error(503, { retryAfter: 0 }).error(503, { retryAfter: 0 }).reply(['rescued']);
+    expectTypename(await runTurn(server, session.id, 'go'), 'TurnPayload');
+    const [ended] = await turnEnded(server, session.id);
+    expect(ended!.payload).toMatchObject({ reason: 'COMPLETED' });
+    expect(fake.requests.map((request) => request.body.model)).toEqual(['fake-model-1', 'fake-model-1', 'fake-model-1', 'fake-model-2']);
+    const events = (await storedSession(server, session.id)).events;
+    expect(events.find((event) => event.kind === 'MODEL_FALLBACK')?.payload).toMatchObject({ fromModel: 'fake', toModel: 'other' });
+    const reply = events.filter((event) => event.kind === 'MESSAGE_ADDED').at(-1);
+    expect(reply?.payload).toMatchObject({ role: 'assistant' });
+    // The fallback served this call only: the agent's model is unchanged.
+    expect(server.app.services.runtimes.get(events[0]!.sessionId)?.modelRefOf('root')).toBe('fake');
   });
 
   it('stopSession during a turn cancels it first: the partial reply and the end are stored before the stop', async () => {

@@ -24,6 +24,13 @@ export interface ResolvedModel {
   configs: (ModelConfig | undefined)[];
 }
 
+/** One model call's model: the ref, the client of the part to call, and its team config. */
+export interface CallableModel {
+  ref: string;
+  client: ModelClient;
+  config?: ModelConfig;
+}
+
 /** The turn a runtime is running: one at a time. */
 export interface RuntimeTurn {
   id: string;
@@ -49,8 +56,8 @@ export interface AvailableModel {
 export class AgentRuntime {
   #currentAgent: string;
   readonly #overrides = new Map<string, ResolvedModel>();
-  /** Agents' default models, resolved when a turn first needs them. */
-  readonly #defaults = new Map<string, Promise<ResolvedModel>>();
+  /** Default and fallback models, resolved when a turn first needs them. */
+  readonly #resolved = new Map<string, Promise<ResolvedModel>>();
   #turn: RuntimeTurn | undefined;
   #calls = 0;
 
@@ -167,19 +174,36 @@ export class AgentRuntime {
    * on first use). An alloy hands out its parts in turn. Throws InvalidModelRefError when the default
    * cannot be resolved (its credentials are missing, say).
    */
-  async modelFor(agentName: string): Promise<{ ref: string; client: ModelClient; config?: ModelConfig }> {
-    let resolved = this.#overrides.get(agentName);
-    if (!resolved) {
-      const ref = this.#agent(agentName).model;
-      let pending = this.#defaults.get(ref);
-      if (!pending) {
-        pending = this.resolveModel(ref);
-        this.#defaults.set(ref, pending);
-        // A failure is not kept: the credentials may be there next time.
-        pending.catch(() => this.#defaults.delete(ref));
-      }
-      resolved = await pending;
+  async modelFor(agentName: string): Promise<CallableModel> {
+    const resolved = this.#overrides.get(agentName) ?? (await this.#resolveCached(this.#agent(agentName).model));
+    return this.#nextPart(resolved);
+  }
+
+  /**
+   * Where an agent falls back when `ref` keeps failing: the agent's `fallback.models` (docker-agent's
+   * shape), else the model's own `fallback` list.
+   */
+  fallbacksOf(agentName: string, ref: string): string[] {
+    return this.#agent(agentName).fallback?.models ?? this.team.models.get(ref)?.fallback ?? [];
+  }
+
+  /** A fallback model, resolved once and kept, like a default. */
+  async fallbackModel(ref: string): Promise<CallableModel> {
+    return this.#nextPart(await this.#resolveCached(ref));
+  }
+
+  async #resolveCached(ref: string): Promise<ResolvedModel> {
+    let pending = this.#resolved.get(ref);
+    if (!pending) {
+      pending = this.resolveModel(ref);
+      this.#resolved.set(ref, pending);
+      // A failure is not kept: the credentials may be there next time.
+      pending.catch(() => this.#resolved.delete(ref));
     }
+    return pending;
+  }
+
+  #nextPart(resolved: ResolvedModel): CallableModel {
     const part = this.#calls++ % resolved.providers.length;
     return { ref: resolved.ref, client: resolved.providers[part]!, config: resolved.configs[part] };
   }

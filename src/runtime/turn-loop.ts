@@ -4,7 +4,7 @@
  * call, so a switch during a turn applies at the next call. Knows nothing of the store: what must be
  * kept goes through the recorder.
  */
-import type { AgentRuntime, RuntimeTurn } from './agent-runtime.js';
+import type { AgentRuntime, CallableModel, RuntimeTurn } from './agent-runtime.js';
 import { ModelCallError, type ChatMessage } from './model-client.js';
 import type { TurnEndFact } from './runtime-change.js';
 
@@ -24,6 +24,8 @@ export interface TurnRecorder {
   delta(kind: 'text' | 'reasoning', index: number, content: string): void;
   /** A finished (or cancelled) reply: stored with its usage before the turn goes on. */
   reply(reply: TurnReply): Promise<void>;
+  /** The call goes on with the next fallback model: stored before that model is called. */
+  fallback(change: { fromModel: string; toModel: string; reason: string }): Promise<void>;
 }
 
 export interface TurnLoopOptions {
@@ -38,7 +40,10 @@ export interface TurnLoopOptions {
 
 export type TurnOutcome = Pick<TurnEndFact, 'reason' | 'failure'>;
 
-/** Tries of one model call that fails with a retryable error (a 429, a 5xx, a dropped connection). */
+/**
+ * Tries of one model on one call that fails with a retryable error (a 429, a 5xx, a dropped
+ * connection), before the call moves to the next fallback model.
+ */
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5000;
@@ -51,10 +56,14 @@ export async function runTurnLoop(options: TurnLoopOptions): Promise<TurnOutcome
   for (let iteration = 0; ; iteration += 1) {
     if (maxIterations > 0 && iteration >= maxIterations) return { reason: 'MAX_ITERATIONS' };
     let reply: TurnReply | undefined;
+    // Once the call has fallen back, it stays on that model; until then the model is read afresh for
+    // every try, so a switch made meanwhile applies.
+    let fallenBack: CallableModel | undefined;
+    let fallbacks: string[] | undefined;
     for (let attempt = 1; !reply; attempt += 1) {
-      let model: Awaited<ReturnType<AgentRuntime['modelFor']>>;
+      let model: CallableModel;
       try {
-        model = await runtime.modelFor(turn.agentName);
+        model = fallenBack ?? (await runtime.modelFor(turn.agentName));
       } catch (error) {
         return failed('MODEL_UNAVAILABLE', (error as Error).message, false);
       }
@@ -71,11 +80,23 @@ export async function runTurnLoop(options: TurnLoopOptions): Promise<TurnOutcome
       } catch (error) {
         if (!signal.aborted) {
           const failure = error instanceof ModelCallError ? error : new ModelCallError((error as Error).message, false);
-          // What already streamed cannot be taken back from watchers: retry only a call that said nothing.
-          if (!failure.retryable || content !== '' || attempt >= MAX_ATTEMPTS) {
-            return failed('MODEL_CALL_FAILED', `${model.ref}: ${failure.message}`, failure.retryable);
+          const message = `${model.ref}: ${failure.message}`;
+          // What already streamed cannot be taken back from watchers: go on only with a call that said nothing.
+          if (!failure.retryable || content !== '') return failed('MODEL_CALL_FAILED', message, failure.retryable);
+          if (attempt >= MAX_ATTEMPTS) {
+            fallbacks ??= runtime.fallbacksOf(turn.agentName, model.ref);
+            const next = fallbacks.shift();
+            if (next === undefined) return failed('MODEL_CALL_FAILED', message, true);
+            try {
+              fallenBack = await runtime.fallbackModel(next);
+            } catch (fallbackError) {
+              return failed('MODEL_UNAVAILABLE', `fallback ${(fallbackError as Error).message}`, false);
+            }
+            await recorder.fallback({ fromModel: model.ref, toModel: fallenBack.ref, reason: failure.message });
+            attempt = 0;
+            continue;
           }
-          const delay = failure.retryAfterMs ?? Math.min(BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+          const delay = failure.retryAfterMs ?? BACKOFF_MS * 2 ** (attempt - 1);
           await abortableDelay(Math.min(delay, MAX_BACKOFF_MS), signal);
           if (!signal.aborted) continue;
         }

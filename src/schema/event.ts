@@ -24,6 +24,7 @@ const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
   TOKEN_USAGE_UPDATED: 'TokenUsageUpdatedEvent',
   CURRENT_AGENT_SWITCHED: 'CurrentAgentSwitchedEvent',
   TURN_STARTED: 'TurnStartedEvent',
+  MODEL_FALLBACK: 'ModelFallbackEvent',
   TURN_FAILED: 'TurnFailedEvent',
   TURN_ENDED: 'TurnEndedEvent',
   GAP: 'GapEvent',
@@ -123,7 +124,7 @@ eventType('MESSAGE_ADDED', 'A message was added to the conversation.', (t) => ({
 eventType('MESSAGE_UPDATED', "A message's content was edited.", (t) => ({
   messageId: t.id({ resolve: (event) => globalId('Message', event.payload.messageId) }),
 }));
-eventType('TOKEN_USAGE_UPDATED', 'Token usage and cost were added.', (t) => ({
+eventType('TOKEN_USAGE_UPDATED', "The session's token totals and cost changed (a model call's usage added, or updateSessionTokens); these are the totals now.", (t) => ({
   inputTokens: t.int({ resolve: (event) => event.payload.inputTokens }),
   outputTokens: t.int({ resolve: (event) => event.payload.outputTokens }),
   cost: t.float({ resolve: (event) => event.payload.cost }),
@@ -134,6 +135,12 @@ eventType('CURRENT_AGENT_SWITCHED', 'The session switched to another agent.', (t
 eventType('TURN_STARTED', 'A turn started on the agent in `agentName`; its messages follow.', (t) => ({
   turnId: t.id({ resolve: (event) => event.payload.turnId }),
   model: t.string({ description: 'The model the agent was on when the turn started.', resolve: (event) => event.payload.model }),
+}));
+eventType('MODEL_FALLBACK', "A model call kept failing (429, 5xx, timeouts) and goes on with the agent's next fallback model.", (t) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  fromModel: t.string({ resolve: (event) => event.payload.fromModel }),
+  toModel: t.string({ resolve: (event) => event.payload.toModel }),
+  reason: t.string({ description: 'The last failure of the model it left.', resolve: (event) => event.payload.reason }),
 }));
 eventType('TURN_FAILED', 'A turn failed; TurnEndedEvent (FAILED) follows.', (t) => ({
   turnId: t.id({ resolve: (event) => event.payload.turnId }),

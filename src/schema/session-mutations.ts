@@ -105,7 +105,7 @@ const SetStarredInput = builder.inputType('SetSessionStarredInput', {
   fields: (t) => ({ sessionId: t.id({ required: true }), starred: t.boolean({ required: true }) }),
 });
 const UpdateTokensInput = builder.inputType('UpdateSessionTokensInput', {
-  description: 'Usage to add to the totals (not the new totals).',
+  description: "The session's new token totals and cost (they replace the totals, as in docker-agent).",
   fields: (t) => ({
     sessionId: t.id({ required: true }),
     inputTokens: t.int({ required: true }),
@@ -222,11 +222,11 @@ builder.mutationFields((t) => ({
   }),
   updateSessionTokens: t.field({
     type: SessionRef,
-    description: "Adds token usage and cost to the session's totals.",
+    description: "Sets the session's token totals and cost (docker-agent's UpdateSessionTokens); model calls add to them.",
     args: { input: t.arg({ type: UpdateTokensInput, required: true }) },
     errors: { types: CHANGE_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      ctx.services.updates.addTokenUsage(parseSessionId(String(input.sessionId), 'sessionId'), input),
+      ctx.services.updates.setTokenUsage(parseSessionId(String(input.sessionId), 'sessionId'), input),
   }),
   switchAgent: t.field({
     type: SwitchAgentPayload,

@@ -23,6 +23,7 @@ export interface StoredEventPayloads {
   TOKEN_USAGE_UPDATED: { inputTokens: number; outputTokens: number; cost: number };
   CURRENT_AGENT_SWITCHED: { previousAgentName: string };
   TURN_STARTED: { turnId: string; model: string };
+  MODEL_FALLBACK: { turnId: string; fromModel: string; toModel: string; reason: string };
   TURN_FAILED: { turnId: string; code: string; message: string; retryable: boolean };
   TURN_ENDED: { turnId: string; reason: TurnEndReason };
 }

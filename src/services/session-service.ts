@@ -215,7 +215,7 @@ export class SessionService {
    * the store then rejects the change, for whatever reason, the runtime gets its previous override back.
    */
   async setSessionAgentModel(sessionId: string, modelRef: string): Promise<ModelSwitch> {
-    const runtime = await this.#runningRuntime(sessionId);
+    const runtime = await this.runningRuntime(sessionId);
     if (!runtime.supportsModelSwitching) throw new ModelSwitchingNotSupportedError(sessionId, runtime.team.name);
     // Creating a provider can be slow; it changes nothing, so it runs before the change waits its turn.
     const resolved: ResolvedModel | null = modelRef === '' ? null : await runtime.resolveModel(modelRef);
@@ -230,7 +230,7 @@ export class SessionService {
 
   /** Makes another agent of the team current; runtime first, rolled back if the store rejects. */
   async switchAgent(sessionId: string, agentName: string): Promise<AgentSwitch> {
-    const runtime = await this.#runningRuntime(sessionId);
+    const runtime = await this.runningRuntime(sessionId);
     const agents = runtime.team.agents.map((agent) => agent.name);
     if (!agents.includes(agentName)) throw new AgentNotFoundError(agentName, agents);
     const [event] = await this.#writer.change({
@@ -268,7 +268,8 @@ export class SessionService {
     return runtime;
   }
 
-  async #runningRuntime(sessionId: string): Promise<AgentRuntime> {
+  /** The session's runtime; SessionNotRunning, or SessionNotFound for a session that does not exist. */
+  async runningRuntime(sessionId: string): Promise<AgentRuntime> {
     const runtime = this.#runtimes.get(sessionId);
     if (runtime) return runtime;
     const exists = await this.#prisma.session.count({ where: { id: sessionId } });

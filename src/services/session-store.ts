@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RuntimeFact } from '../runtime/runtime-change.js';
 import { isInlineRef } from '../runtime/model-ref.js';
-import { InvalidInputError, MessageNotFoundError } from './errors.js';
+import { MessageNotFoundError } from './errors.js';
 import type { EventDraft, TransactionClient } from './event-log.js';
 import { LIMITS, type Permissions, type SafetyPolicy } from './validation.js';
 
@@ -44,7 +44,7 @@ export type SessionWrite =
   | { kind: 'setTitle'; title: string }
   | { kind: 'setStarred'; starred: boolean }
   | { kind: 'setPermissions'; permissions: Permissions }
-  | { kind: 'addTokenUsage'; inputTokens: number; outputTokens: number; cost: number }
+  | { kind: 'setTokenUsage'; inputTokens: number; outputTokens: number; cost: number }
   | { kind: 'addMessage'; message: NewMessage }
   | { kind: 'updateMessage'; messageId: string; content: string }
   | {
@@ -54,6 +54,7 @@ export type SessionWrite =
       /** What the model call used; added to the session's totals. */
       usage: { inputTokens: number; outputTokens: number; cost: number };
     }
+  | { kind: 'modelFallback'; turnId: string; agentName: string; fromModel: string; toModel: string; reason: string }
   | RuntimeFact;
 
 /** The writes that make a session that did not exist: the writer numbers their events from 1. */
@@ -89,13 +90,20 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
     case 'setPermissions':
       await tx.session.update({ where: { id: sessionId }, data: { permissions: JSON.stringify(write.permissions) } });
       return [{ kind: 'PERMISSIONS_CHANGED', agentName: null, payload: { ...write.permissions } }];
-    case 'addTokenUsage':
-      return addTokenUsage(tx, sessionId, write);
+    case 'setTokenUsage': {
+      const { inputTokens, outputTokens, cost } = write;
+      await tx.session.update({ where: { id: sessionId }, data: { inputTokens, outputTokens, cost } });
+      return [{ kind: 'TOKEN_USAGE_UPDATED', agentName: null, payload: { inputTokens, outputTokens, cost } }];
+    }
     case 'addMessage':
       return appendMessages(tx, sessionId, [write.message]);
     case 'assistantReply': {
       const added = await appendMessages(tx, sessionId, [write.message], write.turnId);
       return [...added, ...(await addTokenUsage(tx, sessionId, write.usage))];
+    }
+    case 'modelFallback': {
+      const { turnId, agentName, fromModel, toModel, reason } = write;
+      return [{ kind: 'MODEL_FALLBACK', agentName, payload: { turnId, fromModel, toModel, reason } }];
     }
     case 'turnStarted': {
       const started: EventDraft = { kind: 'TURN_STARTED', agentName: write.agentName, payload: { turnId: write.turnId, model: write.model } };
@@ -217,30 +225,24 @@ async function forkSession(
   ];
 }
 
-/** Adds usage to the session's totals; a total that would overflow is refused, nothing added. */
+/**
+ * Adds a model call's usage to the session's totals; the event carries the totals after it. A total
+ * stops at the column's limit rather than losing the reply that brought it there.
+ */
 async function addTokenUsage(
   tx: TransactionClient,
   sessionId: string,
   usage: { inputTokens: number; outputTokens: number; cost: number },
 ): Promise<EventDraft[]> {
   // Read under the row lock the writer already holds, so no other writer moves the totals meanwhile.
-  const totals = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { inputTokens: true, outputTokens: true } });
-  for (const [field, total] of [
-    ['inputTokens', totals.inputTokens + usage.inputTokens],
-    ['outputTokens', totals.outputTokens + usage.outputTokens],
-  ] as const) {
-    if (total > LIMITS.counter) throw new InvalidInputError(field, `the session's ${field} total would exceed ${LIMITS.counter}`);
-  }
-  await tx.session.update({
-    where: { id: sessionId },
-    data: {
-      inputTokens: { increment: usage.inputTokens },
-      outputTokens: { increment: usage.outputTokens },
-      cost: { increment: usage.cost },
-    },
-  });
-  const { inputTokens, outputTokens, cost } = usage;
-  return [{ kind: 'TOKEN_USAGE_UPDATED', agentName: null, payload: { inputTokens, outputTokens, cost } }];
+  const before = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { inputTokens: true, outputTokens: true, cost: true } });
+  const totals = {
+    inputTokens: Math.min(before.inputTokens + usage.inputTokens, LIMITS.counter),
+    outputTokens: Math.min(before.outputTokens + usage.outputTokens, LIMITS.counter),
+    cost: before.cost + usage.cost,
+  };
+  await tx.session.update({ where: { id: sessionId }, data: totals });
+  return [{ kind: 'TOKEN_USAGE_UPDATED', agentName: null, payload: totals }];
 }
 
 /** Writes (or deletes) the override row and remembers an inline ref once in customModelsUsed. */

@@ -32,10 +32,10 @@ export class SessionUpdateService {
     });
   }
 
-  /** Adds usage to the session's totals; a total that would overflow is refused, nothing added. */
-  addTokenUsage(sessionId: string, usage: TokenUsage) {
+  /** Sets the session's token totals and cost, as docker-agent's UpdateSessionTokens does. */
+  setTokenUsage(sessionId: string, usage: TokenUsage) {
     return this.#change('updateSessionTokens', sessionId, {
-      kind: 'addTokenUsage',
+      kind: 'setTokenUsage',
       inputTokens: validateCount(usage.inputTokens, 'inputTokens'),
       outputTokens: validateCount(usage.outputTokens, 'outputTokens'),
       cost: validateCost(usage.cost, 'cost'),

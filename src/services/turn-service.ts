@@ -19,11 +19,11 @@ import {
   isDomainError,
   ModelSwitchingNotSupportedError,
   SessionBusyError,
-  SessionNotFoundError,
   SessionNotRunningError,
   TurnNotRunningError,
 } from './errors.js';
 import type { EventPublisher, SessionEventRecord } from './event-log.js';
+import type { SessionService } from './session-service.js';
 import type { SessionWriter } from './session-writer.js';
 import { validateMessageContent } from './validation.js';
 
@@ -42,6 +42,7 @@ export interface RunTurnInput {
 
 export interface TurnServiceOptions {
   prisma: Store;
+  sessions: SessionService;
   writer: SessionWriter;
   runtimes: RuntimeRegistry;
   publisher: EventPublisher;
@@ -69,7 +70,7 @@ export class TurnService {
       }
       return { id: randomUUID(), role: message.role, content: validateMessageContent(message.content, `messages[${index}].content`) };
     });
-    const runtime = await this.#runningRuntime(sessionId);
+    const runtime = await this.#options.sessions.runningRuntime(sessionId);
     const agentName = input.agentName ?? runtime.currentAgent;
     const agents = runtime.team.agents.map((agent) => agent.name);
     if (!agents.includes(agentName)) throw new AgentNotFoundError(agentName, agents);
@@ -107,7 +108,7 @@ export class TurnService {
 
   /** Cancels the session's running turn and returns once its end is recorded. */
   async cancelTurn(sessionId: string): Promise<{ sessionId: string; turnId: string }> {
-    const turn = (await this.#runningRuntime(sessionId)).turn;
+    const turn = (await this.#options.sessions.runningRuntime(sessionId)).turn;
     if (!turn) throw new TurnNotRunningError(sessionId);
     await this.#options.runtimes.cancelTurn(sessionId);
     return { sessionId, turnId: turn.id };
@@ -132,6 +133,13 @@ export class TurnService {
         recorder: {
           delta: (kind, index, content) => this.#publishDelta(sessionId, startSeq, turn.id, kind, index, content),
           reply: (reply) => this.#recordReply(sessionId, turn, reply),
+          fallback: async (change) => {
+            await this.#options.writer.change({
+              operation: 'recordFallback',
+              sessionId,
+              writes: [{ kind: 'modelFallback', turnId: turn.id, agentName: turn.agentName, ...change }],
+            });
+          },
         },
       });
     } catch (error) {
@@ -194,13 +202,6 @@ export class TurnService {
   async #maxIterations(sessionId: string): Promise<number> {
     const session = await this.#options.prisma.session.findUnique({ where: { id: sessionId }, select: { maxIterations: true } });
     return session?.maxIterations ?? 0;
-  }
-
-  async #runningRuntime(sessionId: string): Promise<AgentRuntime> {
-    const runtime = this.#options.runtimes.get(sessionId);
-    if (runtime) return runtime;
-    const exists = await this.#options.prisma.session.count({ where: { id: sessionId } });
-    throw exists ? new SessionNotRunningError(sessionId) : new SessionNotFoundError(sessionId);
   }
 }
 

@@ -156,7 +156,7 @@ export type UpdateSessionTitleInput = {
   title: string;
 };
 
-/** Usage to add to the totals (not the new totals). */
+/** The session's new token totals and cost (they replace the totals, as in docker-agent). */
 export type UpdateSessionTokensInput = {
   cost: number;
   inputTokens: number;
@@ -417,6 +417,7 @@ export type SessionEventsSubscription = { sessionEvents:
     | { __typename: 'MessageAddedEvent', messageId: string, role: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'MessageUpdatedEvent', messageId: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'ModelChangedEvent', modelRef: string | null, previousModelRef: string | null, seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'ModelFallbackEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'PermissionsChangedEvent', allow: Array<string>, ask: Array<string>, deny: Array<string>, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'ReasoningDeltaEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionCreatedEvent', title: string, team: string, seq: number, agentName: string | null, sessionId: string }
@@ -444,6 +445,7 @@ export type HeavySessionEventsSubscription = { sessionEvents:
     | { __typename: 'MessageAddedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'MessageUpdatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'ModelChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'ModelFallbackEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'PermissionsChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'ReasoningDeltaEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionCreatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
@@ -698,6 +700,7 @@ export type TurnEventsSubscription = { sessionEvents:
     | { __typename: 'MessageAddedEvent', role: string, seq: number, agentName: string | null }
     | { __typename: 'MessageUpdatedEvent', seq: number, agentName: string | null }
     | { __typename: 'ModelChangedEvent', modelRef: string | null, seq: number, agentName: string | null }
+    | { __typename: 'ModelFallbackEvent', seq: number, agentName: string | null }
     | { __typename: 'PermissionsChangedEvent', seq: number, agentName: string | null }
     | { __typename: 'ReasoningDeltaEvent', turnId: string, index: number, content: string, seq: number, agentName: string | null }
     | { __typename: 'SessionCreatedEvent', seq: number, agentName: string | null }
