@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onCleanup } from './support/dispose.js';
 import { eventually } from './support/faults.js';
-import { startFakeOpenAI } from './support/fake-providers.js';
+import { startFakeAnthropic, startFakeOpenAI } from './support/fake-providers.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
 import { subscribe, TRANSPORTS } from './support/subscribers.js';
@@ -118,6 +118,7 @@ describe('turns against a provider (a fake OpenAI server)', () => {
   /** A server whose `fake` team calls the fake OpenAI server: root on `fake`, with `other` beside it. */
   async function setup() {
     const fake = await startFakeOpenAI();
+    const anthropic = await startFakeAnthropic();
     const agentsDir = mkdtempSync(path.join(tmpdir(), 'asg-agents-'));
     onCleanup(() => rmSync(agentsDir, { recursive: true, force: true }));
     writeFileSync(
@@ -131,11 +132,15 @@ describe('turns against a provider (a fake OpenAI server)', () => {
         'models:',
         `  fake: { provider: openai, model: fake-model-1, base_url: "${fake.url}", max_tokens: 64, cost: { input: 2, output: 4 } }`,
         `  other: { provider: openai, model: fake-model-2, base_url: "${fake.url}" }`,
+        `  thinker: { provider: xai, model: fake-thinker, base_url: "${fake.url}" }`,
+        `  claude: { provider: anthropic, model: fake-claude, base_url: "${anthropic.url}", max_tokens: 128 }`,
       ].join('\n'),
     );
-    const server = await startTestServer('sqlite', { env: { AGENTS_DIR: agentsDir, DEFAULT_TEAM: 'fake' } });
+    const server = await startTestServer('sqlite', {
+      env: { AGENTS_DIR: agentsDir, DEFAULT_TEAM: 'fake', XAI_API_KEY: 'xai-fake' },
+    });
     const session = await createSession(server);
-    return { fake, server, session };
+    return { fake, anthropic, server, session };
   }
 
   const lastUserText = (body: { messages: { role: string; content: unknown }[] }) => body.messages.map((message) => [message.role, message.content]);
@@ -258,6 +263,58 @@ describe('turns against a provider (a fake OpenAI server)', () => {
     expect(reply?.payload).toMatchObject({ role: 'assistant' });
     // The fallback served this call only: the agent's model is unchanged.
     expect(server.app.services.runtimes.get(events[0]!.sessionId)?.modelRefOf('root')).toBe('fake');
+  });
+
+  it('reasoning streams as ReasoningDeltaEvent before the reply, and an Anthropic model answers through its own protocol', async () => {
+    const { fake, anthropic, server, session } = await setup();
+    fake.reply(['The answer'], { reasoning: ['Let me', ' think'] });
+    anthropic.reply(['Bonjour', ' !'], { usage: { input: 7, output: 2 } });
+    const watcher = subscribe(server, 'websocket', TurnEvents, { sessionId: session.id, after: 1 });
+    expect((await watcher.received((results) => results.length >= 1)).map((result) => result.data?.sessionEvents.seq)).toEqual([2]);
+
+    expectTypename(await runTurn(server, session.id, 'why?', { model: 'thinker' }), 'TurnPayload');
+    const first = await watcher.received((results) => results.some((result) => result.data?.sessionEvents.__typename === 'TurnEndedEvent'));
+    const streamed = first.map((result) => result.data!.sessionEvents).filter((event) => event.__typename.endsWith('DeltaEvent'));
+    expect(streamed.map((event) => [event.__typename, 'content' in event ? event.content : undefined])).toEqual([
+      ['ReasoningDeltaEvent', 'Let me'],
+      ['ReasoningDeltaEvent', ' think'],
+      ['AssistantDeltaEvent', 'The answer'],
+    ]);
+    expect(fake.requests[0]!.body.model).toBe('fake-thinker');
+    expect(fake.requests[0]!.headers.authorization).toBe('Bearer xai-fake');
+
+    expectTypename(await runTurn(server, session.id, 'en français ?', { model: 'claude' }), 'TurnPayload');
+    expect(await turnEnded(server, session.id)).toHaveLength(2);
+    const [request] = await anthropic.received(1);
+    expect(request!.body).toMatchObject({ model: 'fake-claude', max_tokens: 128, system: expect.anything() });
+    const { session: read } = await server.data(SessionTurn, { id: session.id });
+    if (!('messages' in read)) throw new Error('no session');
+    expect(read.messages.edges.map((edge) => [edge.node.role, edge.node.content])).toEqual([
+      ['user', 'why?'],
+      ['assistant', 'The answer'],
+      ['user', 'en français ?'],
+      ['assistant', 'Bonjour !'],
+    ]);
+  });
+
+  it('the server stopping cancels a running turn and records its end; a restarted server has it all', async () => {
+    const { fake, server, session } = await setup();
+    fake.stall(['Interrup', 'ted']);
+    const published = server.publishedEvents((await storedSession(server, session.id)).id);
+    expectTypename(await runTurn(server, session.id, 'go'), 'TurnPayload');
+    await eventually(async () => (published.filter((event) => event.kind === 'ASSISTANT_DELTA').length >= 2 ? true : undefined), 'the reply to stream');
+    await server.stop();
+
+    const restarted = await startTestServer('sqlite', { database: server.database, env: { ...server.app.config.providerEnv } as Record<string, string> });
+    const events = (await storedSession(restarted, session.id)).events;
+    expect(events.slice(-3).map((event) => [event.kind, event.payload])).toEqual([
+      ['MESSAGE_ADDED', { messageId: expect.any(String), role: 'assistant' }],
+      ['TOKEN_USAGE_UPDATED', expect.any(Object)],
+      ['TURN_ENDED', { turnId: expect.any(String), reason: 'CANCELLED' }],
+    ]);
+    const { session: read } = await restarted.data(SessionTurn, { id: session.id });
+    if (!('messages' in read)) throw new Error('no session');
+    expect(read.messages.edges.at(-1)?.node).toMatchObject({ role: 'assistant', content: 'Interrupted', cancelled: true });
   });
 
   it('stopSession during a turn cancels it first: the partial reply and the end are stored before the stop', async () => {
