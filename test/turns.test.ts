@@ -297,6 +297,21 @@ describe('turns against a provider (a fake OpenAI server)', () => {
     ]);
   });
 
+  it('two runTurn at once: one starts, the other is SessionBusy; a subscriber joining mid-turn gets the rest of it', async () => {
+    const { fake, server, session } = await setup();
+    let release!: () => void;
+    fake.stall(['early'], { until: new Promise<void>((resolve) => (release = resolve)) });
+    const answers = await Promise.all([runTurn(server, session.id, 'a'), runTurn(server, session.id, 'b')]);
+    expect(answers.map((answer) => answer.__typename).sort()).toEqual(['SessionBusy', 'TurnPayload']);
+    await fake.received(1);
+    // Joining now, after what is stored: the rest of the turn arrives, whether it comes live or is read back.
+    const joinedAt = (await storedSession(server, session.id)).session!.lastEventSeq;
+    const joiner = subscribe(server, 'sse', TurnEvents, { sessionId: session.id, after: joinedAt });
+    release();
+    const seen = await joiner.received((results) => results.some((result) => result.data?.sessionEvents.__typename === 'TurnEndedEvent'));
+    expect(seen.map((result) => result.data?.sessionEvents.__typename)).toEqual(['MessageAddedEvent', 'TokenUsageUpdatedEvent', 'TurnEndedEvent']);
+  });
+
   it('the server stopping cancels a running turn and records its end; a restarted server has it all', async () => {
     const { fake, server, session } = await setup();
     fake.stall(['Interrup', 'ted']);
