@@ -147,13 +147,12 @@ export class TurnService {
       this.#log.error('turn failed', { sessionId, turnId: turn.id, code, error: (error as Error).message });
       outcome = { reason: 'FAILED', failure: { code, message: (error as Error).message, retryable: false } };
     }
+    const end = runtime.turnEnd({ turnId: turn.id, agentName: turn.agentName, ...outcome });
     try {
-      await this.#options.writer.change({
-        operation: 'endTurn',
-        sessionId,
-        runtime: runtime.turnEnd({ turnId: turn.id, agentName: turn.agentName, ...outcome }),
-      });
+      await this.#options.writer.change({ operation: 'endTurn', sessionId, runtime: end });
     } catch (error) {
+      // The turn is over whatever the store says: the session must not stay busy with it.
+      end.apply();
       this.#log.error('the end of a turn could not be recorded', { sessionId, turnId: turn.id, error: (error as Error).message });
     }
     this.#log.info('turn ended', { sessionId, turnId: turn.id, reason: outcome.reason, code: outcome.failure?.code });
