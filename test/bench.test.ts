@@ -13,7 +13,10 @@ const root = new URL('..', import.meta.url).pathname;
 it('a tiny benchmark run completes with every figure and its baseline', async () => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/bench/run.ts', '--duration', '0.3', '--subscribers', '20', '--sse', '5', '--rate', '20'],
+    [
+      '--import', 'tsx', 'scripts/bench/run.ts', '--duration', '0.3', '--subscribers', '20', '--sse', '5', '--rate', '20',
+      '--turns', '3', '--turn-subscribers', '5', '--deltas', '20',
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   onCleanup(() => child.kill('SIGKILL'));
@@ -26,6 +29,10 @@ it('a tiny benchmark run completes with every figure and its baseline', async ()
   expect(stderr).toMatch(/\[bench .*\] throughput with 8 client\(s\): setSessionAgentModel/);
   expect(stdout).toMatch(/switch\/trivial\s+switch\/bare/);
   expect(stdout).toMatch(/fan-out WS \/ bare: \d/);
+  expect(stderr).toMatch(/\[bench .*\] turns: time to first delta over 3 turns/);
+  expect(stdout).toMatch(/added at p50: -?\d+\.\d+ ms \(goal ≤ 2 ms: (met|missed)\)/);
+  expect(stdout).toMatch(/turn deltas \/ bare: \d/);
+  expect(stdout).not.toMatch(/failed: /);
 
   const file = path.join(root, /results: (\S+)/.exec(stdout)![1]!);
   onCleanup(() => rmSync(file, { force: true }));
@@ -39,4 +46,20 @@ it('a tiny benchmark run completes with every figure and its baseline', async ()
   }
   expect(results.page.statementsPerRequest).toBeGreaterThan(0);
   expect(results.memory.subscribers).toBe(20);
+
+  // Turns: every measured turn and provider request has its figure, nothing failed.
+  const { firstDelta, longReply } = results.turns;
+  for (const side of [firstDelta.provider, firstDelta.turn]) {
+    expect(side).toMatchObject({ count: 3, failed: 0, failures: [] });
+    expect(Number.isFinite(side.p50) && Number.isFinite(side.p99)).toBe(true);
+  }
+  for (const stage of [firstDelta.turn.answered, firstDelta.turn.modelRequest]) expect(Number.isFinite(stage.p50)).toBe(true);
+  expect(Number.isFinite(firstDelta.addedP50Ms)).toBe(true);
+  expect(typeof firstDelta.goalMet).toBe('boolean');
+  // The long reply: every subscriber got every delta, once, in order, with the model's text.
+  for (const reply of [longReply.bare, longReply.turn]) {
+    expect(reply).toMatchObject({ subscribers: 5, deltas: 20, expected: 100, delivered: 100, complete: 5, endedEarly: 0, failed: 0 });
+    expect(reply.deliveredPerSecond).toBeGreaterThan(0);
+  }
+  expect(longReply.vsBare).toBeGreaterThan(0);
 }, 120_000);

@@ -1,6 +1,9 @@
 /**
- * The fan-out baseline: graphql-ws over ws with graphql-js alone, no Yoga, no store, broadcasting an
- * event of the same shape and size as sessionEvents' ModelChangedEvent. POST /publish sends one.
+ * The fan-out baseline: graphql-ws over ws with graphql-js alone, no Yoga, no store, broadcasting events
+ * of the same shape and size as sessionEvents'. POST /publish sends one ModelChangedEvent; POST
+ * /publish-turn?deltas=N sends a turn's reply as the turn phase's server streams it: N AssistantDeltaEvents
+ * (the fake provider's text, `d0 `, `d1 `, …), one per turn of the event loop as if each came from a socket
+ * read, then a TurnEndedEvent.
  */
 import { EventEmitter, on } from 'node:events';
 import { createServer } from 'node:http';
@@ -15,6 +18,11 @@ const schema = buildSchema(`
   type ModelChangedEvent implements SessionEvent {
     seq: Int! at: String! agentName: String modelRef: String previousModelRef: String
   }
+  type AssistantDeltaEvent implements SessionEvent {
+    seq: Int! at: String! agentName: String turnId: ID! index: Int! content: String!
+  }
+  type TurnEndedEvent implements SessionEvent { seq: Int! at: String! agentName: String turnId: ID! reason: String! }
+  type TurnFailedEvent implements SessionEvent { seq: Int! at: String! agentName: String turnId: ID! code: String! message: String! }
   type Subscription { sessionEvents(sessionId: ID!): SessionEvent }
 `);
 
@@ -40,6 +48,35 @@ const server = createServer((request, response) => {
       previousModelRef: seq % 2 ? 'echo-short' : 'echo/bench',
     });
     response.writeHead(200).end('{}');
+    return;
+  }
+  if (request.method === 'POST' && request.url?.startsWith('/publish-turn')) {
+    request.resume();
+    const deltas = Number(new URL(request.url, 'http://bare').searchParams.get('deltas') ?? 1);
+    seq += 1;
+    const turnSeq = seq;
+    const turnId = `turn-${turnSeq}`;
+    let index = 0;
+    const next = () => {
+      if (index < deltas) {
+        events.emit('event', {
+          __typename: 'AssistantDeltaEvent',
+          seq: turnSeq,
+          at: new Date().toISOString(),
+          agentName: null,
+          turnId,
+          index,
+          content: `d${index} `,
+        });
+        index += 1;
+        setImmediate(next);
+        return;
+      }
+      seq += 1;
+      events.emit('event', { __typename: 'TurnEndedEvent', seq, at: new Date().toISOString(), agentName: 'root', turnId, reason: 'COMPLETED' });
+    };
+    setImmediate(next);
+    response.writeHead(200).end(JSON.stringify({ turnId }));
     return;
   }
   response.writeHead(404).end();

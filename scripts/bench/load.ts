@@ -33,31 +33,98 @@ export async function closedLoop(clients: number, seconds: number, request: (cli
   return latencies;
 }
 
+export interface Received {
+  /** Receive time, epoch ms (fractional). */
+  at: number;
+  data: any;
+}
+
 export interface Subscriber {
-  /** Receive time (epoch ms, fractional) and the event payload of every `next` message. */
-  received: { at: number; data: any }[];
+  /** Receive time and the event payload of every `next` message. */
+  received: Received[];
+  /** How the stream ended, unless by `close()`: an `error` or `complete` message, or the connection lost (the first only). */
+  ended: { at: number; how: 'error' | 'complete' | 'lost'; payload?: unknown }[];
+  /**
+   * The first event from `received[from]` on that `match`es, as soon as it arrives; `undefined` after
+   * `timeoutMs` or once the stream has ended without one.
+   */
+  waitFor(match: (entry: Received) => boolean, from: number, timeoutMs: number): Promise<Received | undefined>;
   close(): void;
 }
 
-const nowEpochMs = () => performance.timeOrigin + performance.now();
+export const nowEpochMs = () => performance.timeOrigin + performance.now();
+
+/** The bookkeeping both kinds of subscriber share: what arrived, how it ended, who waits for what. */
+function subscriberState(close: () => void) {
+  const waiters = new Set<{ match: (entry: Received) => boolean; from: number; done: (entry: Received | undefined) => void }>();
+  let closed = false;
+  const subscriber: Subscriber = {
+    received: [],
+    ended: [],
+    waitFor(match, from, timeoutMs) {
+      const found = subscriber.received.slice(from).find(match);
+      if (found || subscriber.ended.length > 0 || closed) return Promise.resolve(found);
+      return new Promise((resolve) => {
+        const waiter = {
+          match,
+          from,
+          done: (entry: Received | undefined) => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            resolve(entry);
+          },
+        };
+        const timer = setTimeout(() => waiter.done(undefined), timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    close() {
+      closed = true;
+      for (const waiter of [...waiters]) waiter.done(undefined);
+      close();
+    },
+  };
+  return {
+    subscriber,
+    push(data: any) {
+      const entry = { at: nowEpochMs(), data };
+      subscriber.received.push(entry);
+      for (const waiter of [...waiters]) {
+        if (subscriber.received.length - 1 >= waiter.from && waiter.match(entry)) waiter.done(entry);
+      }
+    },
+    end(how: Subscriber['ended'][number]['how'], payload?: unknown) {
+      if (closed || subscriber.ended.length > 0) return;
+      subscriber.ended.push({ at: nowEpochMs(), how, payload });
+      for (const waiter of [...waiters]) waiter.done(undefined);
+    },
+  };
+}
 
 /** A graphql-transport-ws subscriber speaking the protocol directly, to keep the client side light. */
 export function webSocketSubscriber(url: string, query: string, variables: Record<string, unknown>): Promise<Subscriber> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const received: Subscriber['received'] = [];
-    const subscriber = { received, close: () => socket.terminate() };
+    const state = subscriberState(() => socket.terminate());
+    let subscribed = false;
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
-    socket.on('error', reject);
+    socket.on('error', (error) => (subscribed ? state.end('lost', String(error)) : reject(error)));
+    socket.on('close', () => state.end('lost'));
     socket.on('message', (raw) => {
       const message = JSON.parse(raw.toString()) as { type: string; payload?: any };
       if (message.type === 'connection_ack') {
         socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
-        resolve(subscriber);
+        subscribed = true;
+        resolve(state.subscriber);
       } else if (message.type === 'next') {
-        received.push({ at: nowEpochMs(), data: message.payload?.data });
+        state.push(message.payload?.data);
       } else if (message.type === 'error') {
+        state.end('error', message.payload);
         reject(new Error(JSON.stringify(message.payload)));
+      } else if (message.type === 'complete') {
+        state.end('complete');
+      } else if (message.type === 'ping') {
+        socket.send(JSON.stringify({ type: 'pong' }));
       }
     });
   });
@@ -72,13 +139,15 @@ export async function sseSubscriber(url: string, query: string, variables: Recor
     body: JSON.stringify({ query, variables }),
     signal: abort.signal,
   });
-  const received: Subscriber['received'] = [];
+  const state = subscriberState(() => abort.abort());
   readSse(response.body!, (block) => {
-    if (block.event === 'next' && block.data) received.push({ at: nowEpochMs(), data: JSON.parse(block.data).data });
-  }).catch(() => {
-    // aborted
-  });
-  return { received, close: () => abort.abort() };
+    if (block.event === 'next' && block.data) state.push(JSON.parse(block.data).data);
+    else if (block.event === 'complete') state.end('complete');
+  }).then(
+    () => state.end('lost'),
+    () => state.end('lost'),
+  );
+  return state.subscriber;
 }
 
 /** Runs `tick` `rate` times a second for `seconds`, on a schedule (late ticks do not bunch up). */
