@@ -29,7 +29,7 @@ export interface ApiYogaOptions {
   webSocketMaxBufferedBytes: number;
 }
 
-const EXAMPLE_OPERATION = `# Create a session on the bundled example team, then switch its model:
+const EXAMPLE_OPERATION = `# Create a session on the bundled demo team (its "models" echo; no key needed):
 mutation Create {
   createSession(input: { title: "My first session" }) {
     ... on Session { id title running currentAgent availableModels { ref isCurrent } }
@@ -37,10 +37,16 @@ mutation Create {
   }
 }
 
-# Paste the id from above:
+# Paste the id from above, then switch its model or run a turn:
 # mutation Switch {
-#   setSessionAgentModel(input: { sessionId: "…", modelRef: "openai/gpt-5" }) {
+#   setSessionAgentModel(input: { sessionId: "…", modelRef: "echo-short" }) {
 #     ... on SetSessionAgentModelPayload { agentName modelRef previousModelRef }
+#     ... on Error { __typename message }
+#   }
+# }
+# mutation Turn {
+#   runTurn(input: { sessionId: "…", messages: [{ role: "user", content: "Hello" }] }) {
+#     ... on TurnPayload { turnId }
 #     ... on Error { __typename message }
 #   }
 # }
