@@ -92,11 +92,6 @@ export class SessionWriter {
     this.#log = options.log.child({ component: 'store' });
   }
 
-  /** Sessions whose last change has an outcome the store could not tell yet. */
-  get unsettledCount(): number {
-    return this.#unsettled.size;
-  }
-
   /**
    * Makes one change and returns the events that recorded it (none when there was nothing to change,
    * such as starting a session that already runs).
