@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log.js';
@@ -87,6 +88,9 @@ export function createApiYoga({ services, log, webSocketMaxBufferedBytes }: ApiY
     }),
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'agent-session-graphql', defaultQuery: EXAMPLE_OPERATION },
+    // GraphiQL's assets from the package itself: Yoga's default page loads them from a CDN, and is blank
+    // on a machine without internet access.
+    renderGraphiQL,
     plugins: [useDepthLimit(), useConnectionCursorCheck()],
     logging: {
       debug: (...args) => apiLog.debug(args.map(String).join(' ')),
