@@ -1,0 +1,64 @@
+/**
+ * GraphiQL in a real browser (Debian's Chromium, driven by playwright-core), on a server with no
+ * internet to reach: the page loads with no console error, and a subscription run from it receives
+ * events as they happen.
+ */
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { onCleanup } from './support/dispose.js';
+import { startTestServer } from './support/server.js';
+import { createSession } from './support/sessions.js';
+
+/** Screenshots of the pages, kept after the run for a person to look at. */
+const ARTIFACTS = new URL('../test-results/', import.meta.url);
+
+async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
+  onCleanup(() => browser.close());
+  return browser;
+}
+
+it('GraphiQL loads with no console error, and a subscription typed into it receives events', async () => {
+  const server = await startTestServer('sqlite', { bare: true });
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(String(error)));
+  // Any request to another host would be the CDN GraphiQL used to need: record and refuse it.
+  const foreign: string[] = [];
+  await page.route(
+    (url) => url.host !== new URL(server.url).host,
+    (route) => {
+      foreign.push(route.request().url());
+      return route.abort();
+    },
+  );
+
+  const subscription = 'subscription { sessionsChanged { kind session { title } } }';
+  await page.goto(`${server.url}?query=${encodeURIComponent(subscription)}`);
+  expect(foreign).toEqual([]);
+  await page.locator('.graphiql-execute-button').click();
+  const response = page.locator('.graphiql-response');
+
+  // The subscription hears only what happens once it is open: create sessions until it shows one.
+  let shown = '';
+  for (let attempt = 0; attempt < 200 && !shown.includes('from the browser test'); attempt += 1) {
+    await createSession(server, { title: 'from the browser test' });
+    // The editor lays text out with non-breaking spaces.
+    shown = (await response.innerText()).replace(/\s+/g, ' ');
+  }
+  // GraphiQL shows the newest event: the session's creation, or its start right after.
+  expect(shown).toMatch(/"kind": "(CREATED|UPDATED)"/);
+  expect(shown).toContain('from the browser test');
+  expect(problems).toEqual([]);
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: new URL('graphiql.png', ARTIFACTS).pathname });
+});
