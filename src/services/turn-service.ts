@@ -128,8 +128,7 @@ export class TurnService {
       outcome = await runTurnLoop({
         runtime,
         turn,
-        history: await this.#history(sessionId),
-        maxIterations: await this.#maxIterations(sessionId),
+        ...(await this.#turnContext(sessionId)),
         recorder: {
           delta: (kind, index, content) => this.#publishDelta(sessionId, startSeq, turn.id, kind, index, content),
           reply: (reply) => this.#recordReply(sessionId, turn, reply),
@@ -188,19 +187,24 @@ export class TurnService {
     this.#options.publisher.publish(event);
   }
 
-  /** The session's conversation as the model sees it (the turn's own messages are already stored). */
-  async #history(sessionId: string): Promise<ChatMessage[]> {
-    const messages = await this.#options.prisma.message.findMany({
-      where: { sessionId, role: { in: ['user', 'assistant', 'system'] } },
-      orderBy: { position: 'asc' },
-      select: { role: true, content: true },
+  /**
+   * What the loop starts from, in one read (it stands between runTurn and the first model call): the
+   * conversation as the model sees it (the turn's own messages are already stored) and the call limit.
+   */
+  async #turnContext(sessionId: string): Promise<{ history: ChatMessage[]; maxIterations: number }> {
+    const session = await this.#options.prisma.session.findUnique({
+      where: { id: sessionId },
+      select: {
+        maxIterations: true,
+        messages: {
+          where: { role: { in: ['user', 'assistant', 'system'] } },
+          orderBy: { position: 'asc' },
+          select: { role: true, content: true },
+        },
+      },
     });
-    return messages.map(({ role, content }) => ({ role: role as ChatMessage['role'], content }));
-  }
-
-  async #maxIterations(sessionId: string): Promise<number> {
-    const session = await this.#options.prisma.session.findUnique({ where: { id: sessionId }, select: { maxIterations: true } });
-    return session?.maxIterations ?? 0;
+    const history = (session?.messages ?? []).map(({ role, content }) => ({ role: role as ChatMessage['role'], content }));
+    return { history, maxIterations: session?.maxIterations ?? 0 };
   }
 }
 
