@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelCallError, type ChatMessage, type ModelStreamPart } from '../src/runtime/model-client.js';
 import { createModelClient, parseRetryAfter, type ModelSpec } from '../src/runtime/providers.js';
 import type { ModelConfig, ProviderConfig } from '../src/runtime/team.js';
+import type { ToolDefinition } from '../src/runtime/tools/tool.js';
 import { startFakeAnthropic, startFakeOpenAI } from './support/fake-providers.js';
 
 function spec(
@@ -56,6 +57,70 @@ async function drain(
 
 const texts = (parts: ModelStreamPart[]) => parts.flatMap((part) => (part.type === 'text' ? [part.text] : []));
 const reasoning = (parts: ModelStreamPart[]) => parts.flatMap((part) => (part.type === 'reasoning' ? [part.text] : []));
+
+const WRITE_FILE: ToolDefinition = {
+  name: 'write_file',
+  description: 'Writes a file in the working directory.',
+  parameters: {
+    type: 'object',
+    properties: { path: { type: 'string' }, content: { type: 'string' } },
+    required: ['path', 'content'],
+    additionalProperties: false,
+  },
+  readOnly: false,
+};
+const READ_FILE: ToolDefinition = {
+  name: 'read_file',
+  description: 'Reads a file in the working directory.',
+  parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+  readOnly: true,
+};
+const TOOLS = [WRITE_FILE, READ_FILE];
+
+/** A conversation in which the model called two tools, one of which failed, and an unparsable call. */
+const AFTER_TOOL_CALLS: ChatMessage[] = [
+  { role: 'user', content: 'Copy a.txt to b.txt' },
+  {
+    role: 'assistant',
+    content: 'Reading it first.',
+    toolCalls: [
+      { id: 'call_a', name: 'read_file', arguments: '{"path":"a.txt"}' },
+      { id: 'call_b', name: 'read_file', arguments: '{"path":"missing.txt"}' },
+    ],
+  },
+  { role: 'tool', toolCallId: 'call_a', toolName: 'read_file', content: 'hello', isError: false },
+  { role: 'tool', toolCallId: 'call_b', toolName: 'read_file', content: 'ENOENT: no such file', isError: true },
+  // A call whose arguments were broken JSON, answered with an error; no text with it.
+  { role: 'assistant', content: '', toolCalls: [{ id: 'call_c', name: 'write_file', arguments: '{"path": "b.txt", ' }] },
+  { role: 'tool', toolCallId: 'call_c', toolName: 'write_file', content: 'the arguments are not JSON', isError: true },
+];
+
+/** The tool-call-delta parts of one call, and their concatenation. */
+function deltasOf(parts: ModelStreamPart[], toolCallId: string): { count: number; text: string; names: string[] } {
+  const deltas = parts.flatMap((part) => (part.type === 'tool-call-delta' && part.toolCallId === toolCallId ? [part] : []));
+  return { count: deltas.length, text: deltas.map((part) => part.argumentsDelta).join(''), names: [...new Set(deltas.map((part) => part.toolName))] };
+}
+
+const toolCalls = (parts: ModelStreamPart[]) => parts.filter((part) => part.type === 'tool-call');
+
+/**
+ * Checks a streamed reply of tool calls: each call's deltas come before it, name its tool and add up to
+ * its arguments (streamed in more than one piece), one tool-call part per call, and the finish last.
+ */
+function expectToolCallStream(parts: ModelStreamPart[], calls: { id: string; name: string; arguments: string }[]): void {
+  expect(toolCalls(parts)).toEqual(calls.map((call) => ({ type: 'tool-call', toolCallId: call.id, toolName: call.name, arguments: call.arguments })));
+  for (const call of calls) {
+    const deltas = deltasOf(parts, call.id);
+    expect(deltas.text).toBe(call.arguments);
+    expect(deltas.names).toEqual([call.name]);
+    expect(deltas.count).toBeGreaterThan(2);
+    const lastDelta = parts.findLastIndex((part) => part.type === 'tool-call-delta' && part.toolCallId === call.id);
+    const callIndex = parts.findIndex((part) => part.type === 'tool-call' && part.toolCallId === call.id);
+    expect(lastDelta).toBeLessThan(callIndex);
+  }
+  expect(parts.filter((part) => part.type === 'finish')).toHaveLength(1);
+  expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
+}
 
 describe('openai (chat completions)', () => {
   it('streams the text deltas in order, then the usage, and sends the conversation and settings', async () => {
@@ -247,6 +312,105 @@ describe('openai (chat completions)', () => {
   });
 });
 
+describe('openai (chat completions): tools', () => {
+  const client = async (url: string) =>
+    createModelClient(spec('openai', 'gpt-4o-mini', { baseUrl: url }), { OPENAI_API_KEY: 'k' });
+
+  it('sends the tools as functions, and streams a tool call: deltas adding up to its arguments, the call, a tool-calls finish', async () => {
+    const fake = await startFakeOpenAI();
+    fake.toolCalls([{ name: 'write_file', arguments: { path: 'a.txt', content: 'hi' } }], {
+      text: ['Writing ', 'it.'],
+      usage: { input: 40, output: 12 },
+    });
+
+    const { parts, error } = await drain(
+      (await client(fake.url)).stream({ messages: MESSAGES, tools: TOOLS, signal: new AbortController().signal }),
+    );
+
+    expect(error).toBeUndefined();
+    expect(texts(parts)).toEqual(['Writing ', 'it.']);
+    expectToolCallStream(parts, [{ id: 'call_1', name: 'write_file', arguments: '{"path":"a.txt","content":"hi"}' }]);
+    expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'tool-calls', inputTokens: 40, outputTokens: 12 });
+    // The text comes first, then the call (announced by an empty delta naming the tool).
+    expect(parts.map((part) => part.type)).toEqual(['text', 'text', 'tool-call-delta', 'tool-call-delta', 'tool-call-delta', 'tool-call-delta', 'tool-call', 'finish']);
+    expect(parts[2]).toEqual({ type: 'tool-call-delta', toolCallId: 'call_1', toolName: 'write_file', argumentsDelta: '' });
+    expect(fake.requests[0]!.body.tools).toEqual([
+      { type: 'function', function: { name: 'write_file', description: WRITE_FILE.description, parameters: WRITE_FILE.parameters } },
+      { type: 'function', function: { name: 'read_file', description: READ_FILE.description, parameters: READ_FILE.parameters } },
+    ]);
+  });
+
+  it('streams two calls of one reply, each whole, in order, and finishes after both', async () => {
+    const fake = await startFakeOpenAI();
+    fake.toolCalls([
+      { name: 'read_file', arguments: { path: 'a.txt' } },
+      { name: 'write_file', arguments: { path: 'b.txt', content: 'copied' }, id: 'call_custom' },
+    ]);
+
+    const { parts, error } = await drain(
+      (await client(fake.url)).stream({ messages: MESSAGES, tools: TOOLS, signal: new AbortController().signal }),
+    );
+
+    expect(error).toBeUndefined();
+    expect(texts(parts)).toEqual([]);
+    expectToolCallStream(parts, [
+      { id: 'call_1', name: 'read_file', arguments: '{"path":"a.txt"}' },
+      { id: 'call_custom', name: 'write_file', arguments: '{"path":"b.txt","content":"copied"}' },
+    ]);
+  });
+
+  it('passes on a call with broken JSON arguments, or of an unknown tool, for the turn loop to answer', async () => {
+    const fake = await startFakeOpenAI();
+    fake.toolCalls([
+      { name: 'write_file', arguments: '{"path": "a.txt", "content": ' },
+      { name: 'delete_everything', arguments: { really: true } },
+    ]);
+
+    const { parts, error } = await drain(
+      (await client(fake.url)).stream({ messages: MESSAGES, tools: TOOLS, signal: new AbortController().signal }),
+    );
+
+    expect(error).toBeUndefined();
+    expect(toolCalls(parts)).toEqual([
+      // The raw text, as the model sent it.
+      { type: 'tool-call', toolCallId: 'call_1', toolName: 'write_file', arguments: '{"path": "a.txt", "content": ' },
+      { type: 'tool-call', toolCallId: 'call_2', toolName: 'delete_everything', arguments: '{"really":true}' },
+    ]);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
+  });
+
+  it('sends earlier tool calls as assistant tool_calls and their results as tool messages; no tools when there are none', async () => {
+    const fake = await startFakeOpenAI();
+    fake.reply(['Copied.']);
+
+    const { parts, error } = await drain(
+      (await client(fake.url)).stream({ messages: AFTER_TOOL_CALLS, tools: [], signal: new AbortController().signal }),
+    );
+
+    expect(error).toBeUndefined();
+    expect(texts(parts)).toEqual(['Copied.']);
+    const { body } = fake.requests[0]!;
+    expect(body.tools).toBeUndefined();
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'Copy a.txt to b.txt' },
+      {
+        role: 'assistant',
+        content: 'Reading it first.',
+        tool_calls: [
+          { id: 'call_a', type: 'function', function: { name: 'read_file', arguments: '{"path":"a.txt"}' } },
+          { id: 'call_b', type: 'function', function: { name: 'read_file', arguments: '{"path":"missing.txt"}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_a', content: 'hello' },
+      // OpenAI has no error flag: the error's text is the result.
+      { role: 'tool', tool_call_id: 'call_b', content: 'ENOENT: no such file' },
+      // No text: null content. Broken arguments go back as an empty object.
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_c', type: 'function', function: { name: 'write_file', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'call_c', content: 'the arguments are not JSON' },
+    ]);
+  });
+});
+
 describe('anthropic (messages)', () => {
   it('streams the text deltas and the usage, and sends the conversation, settings and key', async () => {
     const fake = await startFakeAnthropic();
@@ -345,6 +509,86 @@ describe('anthropic (messages)', () => {
     expect(texts(parts)).toEqual(['Wait', 'ing']);
     expect(parts.some((part) => part.type === 'finish')).toBe(false);
     await expect(fake.requests[0]!.outcome).resolves.toBe('client-closed');
+  });
+});
+
+describe('anthropic (messages): tools', () => {
+  const client = async (url: string) =>
+    createModelClient(spec('anthropic', 'claude-sonnet-4-5', { baseUrl: url }), { ANTHROPIC_API_KEY: 'k' });
+
+  it('sends the tools with their input_schema, and streams a tool_use block: deltas, the call, a tool-calls finish', async () => {
+    const fake = await startFakeAnthropic();
+    fake.toolCalls([{ name: 'write_file', arguments: { path: 'a.txt', content: 'hi' } }], {
+      text: ['Writing ', 'it.'],
+      usage: { input: 50, output: 20 },
+    });
+
+    const { parts, error } = await drain(
+      (await client(fake.url)).stream({ messages: MESSAGES, tools: TOOLS, signal: new AbortController().signal }),
+    );
+
+    expect(error).toBeUndefined();
+    expect(texts(parts)).toEqual(['Writing ', 'it.']);
+    expectToolCallStream(parts, [{ id: 'toolu_1', name: 'write_file', arguments: '{"path":"a.txt","content":"hi"}' }]);
+    expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'tool-calls', inputTokens: 50, outputTokens: 20 });
+    expect(parts.findIndex((part) => part.type === 'tool-call-delta')).toBeGreaterThan(parts.findLastIndex((part) => part.type === 'text'));
+    // toMatchObject: the SDK adds eager_input_streaming (fine-grained tool streaming) to each.
+    expect(fake.requests[0]!.body.tools).toMatchObject([
+      { name: 'write_file', description: WRITE_FILE.description, input_schema: WRITE_FILE.parameters },
+      { name: 'read_file', description: READ_FILE.description, input_schema: READ_FILE.parameters },
+    ]);
+  });
+
+  it('streams two tool_use blocks of one reply, each whole, in order, and finishes after both', async () => {
+    const fake = await startFakeAnthropic();
+    fake.toolCalls([
+      { name: 'read_file', arguments: { path: 'a.txt' } },
+      { name: 'write_file', arguments: { path: 'b.txt', content: 'copied' } },
+    ]);
+
+    const { parts, error } = await drain(
+      (await client(fake.url)).stream({ messages: MESSAGES, tools: TOOLS, signal: new AbortController().signal }),
+    );
+
+    expect(error).toBeUndefined();
+    expect(texts(parts)).toEqual([]);
+    expectToolCallStream(parts, [
+      { id: 'toolu_1', name: 'read_file', arguments: '{"path":"a.txt"}' },
+      { id: 'toolu_2', name: 'write_file', arguments: '{"path":"b.txt","content":"copied"}' },
+    ]);
+  });
+
+  it('sends earlier tool calls as tool_use blocks and their results as tool_result blocks, errors flagged', async () => {
+    const fake = await startFakeAnthropic();
+    fake.reply(['Copied.']);
+
+    const { parts, error } = await drain(
+      (await client(fake.url)).stream({ messages: AFTER_TOOL_CALLS, tools: TOOLS, signal: new AbortController().signal }),
+    );
+
+    expect(error).toBeUndefined();
+    expect(texts(parts)).toEqual(['Copied.']);
+    expect(fake.requests[0]!.body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Copy a.txt to b.txt' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Reading it first.' },
+          { type: 'tool_use', id: 'call_a', name: 'read_file', input: { path: 'a.txt' } },
+          { type: 'tool_use', id: 'call_b', name: 'read_file', input: { path: 'missing.txt' } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'call_a', content: 'hello' },
+          { type: 'tool_result', tool_use_id: 'call_b', content: 'ENOENT: no such file', is_error: true },
+        ],
+      },
+      // No empty text block, and broken arguments go back as an empty object.
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'call_c', name: 'write_file', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_c', content: 'the arguments are not JSON', is_error: true }] },
+    ]);
   });
 });
 
@@ -500,6 +744,68 @@ describe('echo', () => {
 
     expect(error).toBeUndefined();
     expect(parts).toEqual([{ type: 'text', text: 'Echo ' }]);
+  });
+
+  it('calls a tool when told to: `call <tool> <JSON object>`, with a text first and a tool-calls finish', async () => {
+    const client = await createModelClient(spec('echo', 'demo'), {});
+    const call = { role: 'user' as const, content: 'call write_file {"path": "a.txt", "content": "hi"}' };
+
+    const first = await drain(client.stream({ messages: [call], tools: TOOLS, signal: new AbortController().signal }));
+    const second = await drain(client.stream({ messages: [call], tools: TOOLS, signal: new AbortController().signal }));
+
+    expect(first.error).toBeUndefined();
+    expect(texts(first.parts).join('')).toBe('Echo (demo, not a model): calling write_file');
+    const id = toolCalls(first.parts)[0]?.type === 'tool-call' ? (toolCalls(first.parts)[0] as { toolCallId: string }).toolCallId : '';
+    expect(id).toMatch(/^echo_call_\d+$/);
+    const args = '{"path":"a.txt","content":"hi"}';
+    expect(first.parts.slice(-3)).toEqual([
+      { type: 'tool-call-delta', toolCallId: id, toolName: 'write_file', argumentsDelta: args },
+      { type: 'tool-call', toolCallId: id, toolName: 'write_file', arguments: args },
+      expect.objectContaining({ type: 'finish', finishReason: 'tool-calls' }),
+    ]);
+    // Each call has an id of its own.
+    expect(toolCalls(second.parts)).toEqual([expect.objectContaining({ toolName: 'write_file', arguments: args })]);
+    expect(toolCalls(second.parts)[0]).not.toMatchObject({ toolCallId: id });
+  });
+
+  it('echoes `call …` like any message when the tool is not among the request\'s tools', async () => {
+    const client = await createModelClient(spec('echo', 'demo'), {});
+    const content = 'call write_file {"path":"a.txt"}';
+
+    const { parts } = await drain(
+      client.stream({ messages: [{ role: 'user', content }], tools: [READ_FILE], signal: new AbortController().signal }),
+    );
+
+    expect(texts(parts).join('')).toBe(`Echo (demo, not a model): you said "${content}"`);
+    expect(parts.some((part) => part.type === 'tool-call' || part.type === 'tool-call-delta')).toBe(false);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+  });
+
+  it('after tool results, says what the tools returned, errors as errors', async () => {
+    const client = await createModelClient(spec('echo', 'demo'), {});
+    const called: ChatMessage[] = [
+      { role: 'user', content: 'call write_file {"path":"a.txt","content":"hi"}' },
+      { role: 'assistant', content: 'calling', toolCalls: [{ id: 'echo_call_1', name: 'write_file', arguments: '{"path":"a.txt","content":"hi"}' }] },
+    ];
+
+    const ok = await drain(
+      client.stream({
+        messages: [...called, { role: 'tool', toolCallId: 'echo_call_1', toolName: 'write_file', content: 'wrote 2 bytes', isError: false }],
+        tools: TOOLS,
+        signal: new AbortController().signal,
+      }),
+    );
+    const failed = await drain(
+      client.stream({
+        messages: [...called, { role: 'tool', toolCallId: 'echo_call_1', toolName: 'write_file', content: 'permission denied', isError: true }],
+        tools: TOOLS,
+        signal: new AbortController().signal,
+      }),
+    );
+
+    expect(texts(ok.parts).join('')).toBe('Echo (demo, not a model): write_file returned: wrote 2 bytes');
+    expect(ok.parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+    expect(texts(failed.parts).join('')).toBe('Echo (demo, not a model): write_file returned: error: permission denied');
   });
 });
 

@@ -18,9 +18,26 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, streamText, type LanguageModel, type ModelMessage } from 'ai';
-import { ModelCallError, type ModelCallRequest, type ModelClient, type ModelStreamPart } from './model-client.js';
+import {
+  APICallError,
+  jsonSchema,
+  stepCountIs,
+  streamText,
+  tool,
+  type JSONSchema7,
+  type LanguageModel,
+  type ModelMessage,
+  type ToolSet,
+} from 'ai';
+import {
+  ModelCallError,
+  type ChatMessage,
+  type ModelCallRequest,
+  type ModelClient,
+  type ModelStreamPart,
+} from './model-client.js';
 import type { ModelConfig, ProviderConfig } from './team.js';
+import type { ToolDefinition } from './tools/tool.js';
 
 export interface ModelSpec {
   provider: string;
@@ -169,6 +186,11 @@ async function* streamModel(spec: ModelSpec, model: LanguageModel, request: Mode
       messages: request.messages.map(toModelMessage),
       // The conversation may carry system messages of its own; they are meant, so no warning for them.
       allowSystemInMessages: true,
+      tools: toSdkTools(request.tools),
+      // One model call per stream: the turn loop runs the tools (asking for approval) and calls again.
+      // The tools have no `execute`, so the SDK could not go on anyway; stepCountIs(1) is also its
+      // default, stated here so that a change of default cannot start a loop of its own.
+      stopWhen: stepCountIs(1),
       abortSignal: call.signal,
       maxOutputTokens: spec.config?.maxTokens,
       temperature: spec.config?.temperature,
@@ -179,6 +201,8 @@ async function* streamModel(spec: ModelSpec, model: LanguageModel, request: Mode
     });
 
     let finish: Extract<ModelStreamPart, { type: 'finish' }> | undefined;
+    // Tool names by call id: the SDK names the tool in `tool-input-start` only.
+    const toolNames = new Map<string, string>();
     try {
       for await (const part of result.fullStream) {
         switch (part.type) {
@@ -187,6 +211,25 @@ async function* streamModel(spec: ModelSpec, model: LanguageModel, request: Mode
             break;
           case 'reasoning-delta':
             if (part.text) yield { type: 'reasoning', text: part.text };
+            break;
+          case 'tool-input-start':
+            // Provider-executed tools (a provider's own server-side tools) are none of the turn loop's
+            // business; none are declared, so none should come.
+            if (part.providerExecuted) break;
+            toolNames.set(part.id, part.toolName);
+            // Announces the call (its name) before any argument arrives.
+            yield { type: 'tool-call-delta', toolCallId: part.id, toolName: part.toolName, argumentsDelta: '' };
+            break;
+          case 'tool-input-delta': {
+            const toolName = toolNames.get(part.id);
+            if (toolName !== undefined && part.delta) {
+              yield { type: 'tool-call-delta', toolCallId: part.id, toolName, argumentsDelta: part.delta };
+            }
+            break;
+          }
+          case 'tool-call':
+            if (part.providerExecuted) break;
+            yield { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, arguments: toolCallArguments(part) };
             break;
           case 'finish':
             finish = {
@@ -199,8 +242,9 @@ async function* streamModel(spec: ModelSpec, model: LanguageModel, request: Mode
           case 'error':
             throw part.error;
           default:
-            // Step boundaries, raw chunks, sources, tools: nothing the turn loop consumes yet. An `abort`
-            // part is the SDK's last: the cancellation is handled once the stream has ended, below.
+            // Step boundaries, raw chunks, sources, `tool-input-end`, and the `tool-error` the SDK adds
+            // after an invalid tool call (that call was passed on above: the turn loop answers it). An
+            // `abort` part is the SDK's last: the cancellation is handled once the stream has ended, below.
             break;
         }
       }
@@ -220,14 +264,77 @@ async function* streamModel(spec: ModelSpec, model: LanguageModel, request: Mode
   }
 }
 
-function toModelMessage(message: ModelCallRequest['messages'][number]): ModelMessage {
+/** The tools as the AI SDK takes them: without `execute`, so the SDK only reports the model's calls. */
+function toSdkTools(tools: readonly ToolDefinition[] | undefined): ToolSet | undefined {
+  if (!tools || tools.length === 0) return undefined;
+  return Object.fromEntries(
+    tools.map((definition) => [
+      definition.name,
+      // No `validate`: the SDK checks only that the arguments are JSON; each tool checks its own.
+      tool({ description: definition.description, inputSchema: jsonSchema(definition.parameters as JSONSchema7) }),
+    ]),
+  );
+}
+
+/**
+ * The arguments of a tool call the SDK reports, as JSON text. A call the SDK marks `invalid` (arguments
+ * that are not JSON, or a tool that does not exist) is passed on all the same, for the turn loop to answer
+ * with a tool error: its input is then the model's raw text when that did not parse.
+ */
+function toolCallArguments(call: { input: unknown; invalid?: boolean }): string {
+  if (call.invalid && typeof call.input === 'string') return call.input;
+  return JSON.stringify(call.input) ?? '{}';
+}
+
+/**
+ * The arguments of an earlier tool call, as the SDK sends them back to the model: an object. Arguments
+ * that were not a JSON object (the model sent broken JSON, which the turn loop answered with an error)
+ * go back as `{}`: Anthropic rejects a `tool_use` whose input is not an object, which would fail every
+ * later call of the session, and the tool's error result already tells the model what was wrong.
+ */
+function toolCallInput(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Not JSON: see above.
+  }
+  return {};
+}
+
+function toModelMessage(message: ChatMessage): ModelMessage {
   switch (message.role) {
     case 'system':
       return { role: 'system', content: message.content };
     case 'user':
       return { role: 'user', content: message.content };
     case 'assistant':
-      return { role: 'assistant', content: message.content };
+      if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
+      return {
+        role: 'assistant',
+        content: [
+          // No empty text part: Anthropic rejects empty text blocks.
+          ...(message.content ? [{ type: 'text' as const, text: message.content }] : []),
+          ...message.toolCalls.map((call) => ({
+            type: 'tool-call' as const,
+            toolCallId: call.id,
+            toolName: call.name,
+            input: toolCallInput(call.arguments),
+          })),
+        ],
+      };
+    case 'tool':
+      return {
+        role: 'tool',
+        content: [
+          {
+            type: 'tool-result',
+            toolCallId: message.toolCallId,
+            toolName: message.toolName,
+            output: { type: message.isError ? 'error-text' : 'text', value: message.content },
+          },
+        ],
+      };
   }
 }
 
@@ -329,31 +436,82 @@ export function parseRetryAfter(headers: Record<string, string | undefined> | un
 /** A whitespace-separated word count: the echo provider's stand-in for tokens. */
 const countWords = (text: string): number => text.split(/\s+/).filter(Boolean).length;
 
+/** Tool call ids the echo provider makes: unique within the process. */
+let echoCallCount = 0;
+
+/**
+ * What the echo provider answers: a demo tool call when the last message is a user message
+ * `call <tool> <JSON object>` naming one of the request's tools; after tool results, what they returned;
+ * otherwise the last user message. The call's arguments are the object as compact JSON.
+ */
+function echoAnswer(request: ModelCallRequest): { text: string; call?: { name: string; arguments: string } } {
+  const prefix = 'Echo (demo, not a model): ';
+  const last = request.messages.at(-1);
+  if (last?.role === 'tool') {
+    // The results of the last reply's calls: the tool messages at the end.
+    const firstResult = request.messages.findLastIndex((message) => message.role !== 'tool') + 1;
+    const results = request.messages.slice(firstResult).flatMap((message) => (message.role === 'tool' ? [message] : []));
+    return {
+      text: prefix + results.map((result) => `${result.toolName} returned: ${result.isError ? 'error: ' : ''}${result.content}`).join('; '),
+    };
+  }
+  if (last?.role === 'user') {
+    const match = /^call\s+(\S+)\s+(\{[\s\S]*\})$/.exec(last.content.trim());
+    if (match && request.tools?.some((tool) => tool.name === match[1])) {
+      let args: unknown;
+      try {
+        args = JSON.parse(match[2]!);
+      } catch {
+        // Not JSON: echoed like any other message.
+      }
+      if (typeof args === 'object' && args !== null && !Array.isArray(args)) {
+        return { text: `${prefix}calling ${match[1]}`, call: { name: match[1]!, arguments: JSON.stringify(args) } };
+      }
+    }
+  }
+  const lastUser = request.messages.findLast((message) => message.role === 'user');
+  return {
+    text: lastUser ? `${prefix}you said "${lastUser.content}"` : `${prefix}there is no user message to echo yet`,
+  };
+}
+
 /**
  * The echo provider: replies with the last user message, word by word, without network or credentials,
- * so the server can be tried out. Deterministic, which makes it usable in tests of the turn loop.
+ * so the server can be tried out. Deterministic, which makes it usable in tests of the turn loop. It can
+ * also call a tool (see echoAnswer), so tool approval can be tried without credentials either.
  */
 function echoClient(spec: ModelSpec): ModelClient {
   return {
     provider: spec.provider,
     model: spec.model,
     async *stream(request) {
-      const lastUser = request.messages.findLast((message) => message.role === 'user');
-      const reply = lastUser
-        ? `Echo (demo, not a model): you said "${lastUser.content}"`
-        : 'Echo (demo, not a model): there is no user message to echo yet';
-      const words = reply.match(/\S+\s*/g) ?? [];
+      const { text, call } = echoAnswer(request);
+      const words = text.match(/\S+\s*/g) ?? [];
       const inputTokens = countWords(request.system ?? '') + request.messages.reduce((sum, m) => sum + countWords(m.content), 0);
-      for (const word of words) {
-        // One event-loop turn between parts, as a network stream has: I/O (a cancel request, say) can run
-        // in between. A resolved promise would only let microtasks through.
+      // One event-loop turn before each part, as a network stream has: I/O (a cancel request, say) can
+      // run in between. A resolved promise would only let microtasks through.
+      const next = async () => {
         await nextTurn();
-        if (request.signal.aborted) return;
+        return !request.signal.aborted;
+      };
+      for (const word of words) {
+        if (!(await next())) return;
         yield { type: 'text', text: word };
       }
-      await nextTurn();
-      if (request.signal.aborted) return;
-      yield { type: 'finish', finishReason: 'stop', inputTokens, outputTokens: countWords(reply) };
+      if (call) {
+        const toolCallId = `echo_call_${++echoCallCount}`;
+        if (!(await next())) return;
+        yield { type: 'tool-call-delta', toolCallId, toolName: call.name, argumentsDelta: call.arguments };
+        if (!(await next())) return;
+        yield { type: 'tool-call', toolCallId, toolName: call.name, arguments: call.arguments };
+      }
+      if (!(await next())) return;
+      yield {
+        type: 'finish',
+        finishReason: call ? 'tool-calls' : 'stop',
+        inputTokens,
+        outputTokens: countWords(text) + (call ? countWords(call.arguments) : 0),
+      };
     },
   };
 }

@@ -8,6 +8,7 @@
  *
  *   const fake = await startFakeOpenAI();
  *   fake.reply(['Hel', 'lo'], { usage: { input: 12, output: 2 } }).error(429, { retryAfter: 1 });
+ *   fake.toolCalls([{ name: 'read_file', arguments: { path: 'a.txt' } }], { text: ['Let me look.'] });
  *
  * and records every request it received (`requests`), with how the exchange ended (`outcome`), so a test
  * can check what the client sent and whether it hung up. A request beyond the script is answered 500
@@ -32,6 +33,29 @@ export interface ReplyOptions {
   finishReason?: string;
 }
 
+/** A tool call a scripted answer makes. */
+export interface FakeToolCall {
+  name: string;
+  /** An object is sent as compact JSON; a string is sent as it is (broken JSON, say). */
+  arguments: Record<string, unknown> | string;
+  /** By default `call_<n>` (OpenAI) or `toolu_<n>` (Anthropic), n counting the fake's calls from 1. */
+  id?: string;
+}
+
+/** A tool call as scripted: its arguments as the JSON text the fake streams. */
+export interface ScriptedToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ToolCallsOptions {
+  /** Text deltas streamed before the calls (a text block first, for Anthropic). */
+  text?: string[];
+  /** Token usage to report; by default 10 in and one per text delta and per call out. */
+  usage?: FakeUsage;
+}
+
 export interface ErrorOptions {
   message?: string;
   /** The provider's error type (OpenAI `error.type`, Anthropic `error.type`); a default fits the status. */
@@ -45,6 +69,8 @@ export interface ErrorOptions {
 
 export type FakeStep =
   | ({ kind: 'reply'; text: string[] } & ReplyOptions)
+  /** Streams `text`, then the tool calls, and finishes for tool use (`tool_calls` / `tool_use`). */
+  | { kind: 'toolCalls'; text: string[]; calls: ScriptedToolCall[]; usage?: FakeUsage }
   | ({ kind: 'error'; status: number } & ErrorOptions)
   /**
    * Streams `text`, then sends nothing more until `until` settles (then finishes normally) or the client
@@ -84,7 +110,17 @@ export interface RecordedRequest<Body> {
 /** The parts of an OpenAI chat completions request the tests look at. */
 export interface OpenAIRequestBody {
   model: string;
-  messages: { role: string; content: string | { type: string; text?: string }[] }[];
+  messages: {
+    role: string;
+    /** Null for an assistant message with tool calls and no text. */
+    content: string | null | { type: string; text?: string }[];
+    /** An assistant message's tool calls. */
+    tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+    /** A `tool` message: the call it answers. */
+    tool_call_id?: string;
+  }[];
+  tools?: { type: string; function: { name: string; description?: string; parameters: Record<string, unknown>; strict?: boolean } }[];
+  tool_choice?: unknown;
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
   max_tokens?: number;
@@ -93,26 +129,48 @@ export interface OpenAIRequestBody {
   [field: string]: unknown;
 }
 
+/** A content block of an Anthropic request message. */
+export interface AnthropicContentBlock {
+  type: string;
+  /** `text` blocks. */
+  text?: string;
+  /** `tool_use` blocks (an assistant's tool call). */
+  id?: string;
+  name?: string;
+  input?: unknown;
+  /** `tool_result` blocks (in a user message). */
+  tool_use_id?: string;
+  content?: string | { type: string; text?: string }[];
+  is_error?: boolean;
+}
+
 /** The parts of an Anthropic messages request the tests look at. */
 export interface AnthropicRequestBody {
   model: string;
   system?: string | { type: string; text: string }[];
-  messages: { role: string; content: string | { type: string; text?: string }[] }[];
+  messages: { role: string; content: string | AnthropicContentBlock[] }[];
+  tools?: { name: string; description?: string; input_schema: Record<string, unknown> }[];
+  tool_choice?: unknown;
   stream?: boolean;
   max_tokens?: number;
   temperature?: number;
   [field: string]: unknown;
 }
 
+/** How an answer is shaped: a reply's options, and the tool calls of a `toolCalls` step. */
+type AnswerOptions = ReplyOptions & { toolCalls?: ScriptedToolCall[] };
+
 /** What differs between providers: where they listen and how their answers are shaped. */
 interface Dialect<Body> {
   paths: string[];
+  /** How the ids of scripted tool calls begin by default. */
+  toolCallIdPrefix: string;
   /** The full JSON body of an HTTP error. */
   errorBody(status: number, options: ErrorOptions): unknown;
   /** A whole non-streamed answer. */
-  completion(body: Body, text: string[], options: ReplyOptions): unknown;
-  /** A streamed answer, split where a stall or a cut can happen. */
-  stream(body: Body, options: ReplyOptions): StreamFrames;
+  completion(body: Body, text: string[], options: AnswerOptions): unknown;
+  /** A streamed answer of `text` deltas, split where a stall or a cut can happen. */
+  stream(body: Body, text: string[], options: AnswerOptions): StreamFrames;
 }
 
 interface StreamFrames {
@@ -121,6 +179,7 @@ interface StreamFrames {
   /** Closes the reasoning, once, before the first text delta (Anthropic ends the thinking block). */
   afterReasoning: string[];
   text(delta: string): string[];
+  /** Everything after the text: the tool calls, if any, then the finish and the usage. */
   tail(text: string[]): string[];
   error(type: string, message: string): string[];
 }
@@ -131,17 +190,45 @@ const sse = (data: unknown, event?: string): string =>
 /** For a stall without a release: only the client leaving ends it. */
 const forever = new Promise<never>(() => {});
 
-const defaultUsage = (text: string[], usage: FakeUsage | undefined): FakeUsage => usage ?? { input: 10, output: text.length };
+const defaultUsage = (text: string[], options: AnswerOptions): FakeUsage =>
+  options.usage ?? { input: 10, output: text.length + (options.toolCalls?.length ?? 0) };
+
+/**
+ * A tool call's arguments in the pieces they stream in: 3 (2 for a 2-character text, 1 for a single
+ * character, none for an empty one), cut between code points.
+ */
+function argumentPieces(text: string): string[] {
+  const chars = Array.from(text);
+  const count = Math.min(3, chars.length);
+  const pieces: string[] = [];
+  for (let i = 0; i < count; i++) {
+    pieces.push(chars.slice(Math.floor((i * chars.length) / count), Math.floor(((i + 1) * chars.length) / count)).join(''));
+  }
+  return pieces;
+}
+
+/** Scripted arguments as a JSON value, for answers that carry them parsed (Anthropic's `input`). */
+function parsedArguments(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Anthropic never sends broken input whole; the raw text is the closest a script can get.
+    return text;
+  }
+}
 
 export class FakeProvider<Body> {
   readonly requests: RecordedRequest<Body>[] = [];
   readonly #steps: FakeStep[] = [];
   readonly #arrivals: (() => void)[] = [];
+  #toolCallCount = 0;
 
   constructor(
     /** The base URL to put in a model or provider config (it ends in /v1). */
     readonly url: string,
     steps: FakeStep[],
+    /** How the ids of scripted tool calls begin when the script gives none. */
+    readonly toolCallIdPrefix: string = 'call_',
   ) {
     this.#steps.push(...steps);
   }
@@ -154,6 +241,20 @@ export class FakeProvider<Body> {
 
   reply(text: string[], options: ReplyOptions = {}): this {
     return this.script({ kind: 'reply', text, ...options });
+  }
+
+  /** An answer calling tools: `text` first, if any, then the calls, in order; it finishes for tool use. */
+  toolCalls(calls: FakeToolCall[], options: ToolCallsOptions = {}): this {
+    return this.script({
+      kind: 'toolCalls',
+      text: options.text ?? [],
+      usage: options.usage,
+      calls: calls.map((call) => ({
+        id: call.id ?? `${this.toolCallIdPrefix}${++this.#toolCallCount}`,
+        name: call.name,
+        arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+      })),
+    });
   }
 
   error(status: number, options: ErrorOptions = {}): this {
@@ -220,6 +321,7 @@ const OPENAI_ERROR_TYPES: Record<number, [type: string, code: string | null, mes
 
 const openAIDialect: Dialect<OpenAIRequestBody> = {
   paths: ['/v1/chat/completions', '/chat/completions'],
+  toolCallIdPrefix: 'call_',
   errorBody(status, options) {
     const [type, code, message] = OPENAI_ERROR_TYPES[status] ?? ['server_error', null, `HTTP ${status}`];
     return {
@@ -232,7 +334,8 @@ const openAIDialect: Dialect<OpenAIRequestBody> = {
     };
   },
   completion(body, text, options) {
-    const usage = defaultUsage(text, options.usage);
+    const usage = defaultUsage(text, options);
+    const calls = options.toolCalls ?? [];
     return {
       id: `chatcmpl-${randomUUID()}`,
       object: 'chat.completion',
@@ -243,12 +346,22 @@ const openAIDialect: Dialect<OpenAIRequestBody> = {
           index: 0,
           message: {
             role: 'assistant',
-            content: text.join(''),
+            // A message of tool calls alone has null content.
+            content: calls.length > 0 && text.length === 0 ? null : text.join(''),
+            ...(calls.length > 0
+              ? {
+                  tool_calls: calls.map((call) => ({
+                    id: call.id,
+                    type: 'function',
+                    function: { name: call.name, arguments: call.arguments },
+                  })),
+                }
+              : {}),
             refusal: null,
             ...(options.reasoning ? { reasoning_content: options.reasoning.join('') } : {}),
           },
           logprobs: null,
-          finish_reason: options.finishReason ?? 'stop',
+          finish_reason: options.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop'),
         },
       ],
       usage: {
@@ -259,7 +372,7 @@ const openAIDialect: Dialect<OpenAIRequestBody> = {
       system_fingerprint: 'fp_fake',
     };
   },
-  stream(body, options) {
+  stream(body, streamedText, options) {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const includeUsage = body.stream_options?.include_usage === true;
@@ -275,16 +388,34 @@ const openAIDialect: Dialect<OpenAIRequestBody> = {
     });
     const delta = (content: Record<string, unknown>, finishReason: string | null = null) =>
       sse(chunk([{ index: 0, delta: content, logprobs: null, finish_reason: finishReason }]));
+    const calls = options.toolCalls ?? [];
+    // A call starts with its id, type and name, and empty arguments; the arguments follow in pieces.
+    const callStart = (call: ScriptedToolCall, index: number) => ({
+      index,
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: '' },
+    });
+    // An answer of tool calls alone starts with the first call, in the chunk that announces the role
+    // (content null then); otherwise that chunk has empty content, as OpenAI's does.
+    const callsOnly = calls.length > 0 && streamedText.length === 0 && !options.reasoning;
     return {
-      // The first chunk announces the role with empty content, as OpenAI's does.
-      head: [delta({ role: 'assistant', content: '', refusal: null })],
+      head: [
+        callsOnly
+          ? delta({ role: 'assistant', content: null, tool_calls: [callStart(calls[0]!, 0)], refusal: null })
+          : delta({ role: 'assistant', content: '', refusal: null }),
+      ],
       reasoning: (text) => [delta({ reasoning_content: text })],
       afterReasoning: [],
       text: (text) => [delta({ content: text })],
       tail(text) {
-        const usage = defaultUsage(text, options.usage);
+        const usage = defaultUsage(text, options);
         return [
-          delta({}, options.finishReason ?? 'stop'),
+          ...calls.flatMap((call, index) => [
+            ...(callsOnly && index === 0 ? [] : [delta({ tool_calls: [callStart(call, index)] })]),
+            ...argumentPieces(call.arguments).map((piece) => delta({ tool_calls: [{ index, function: { arguments: piece } }] })),
+          ]),
+          delta({}, options.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop')),
           ...(includeUsage
             ? [
                 sse(
@@ -318,12 +449,14 @@ const ANTHROPIC_ERROR_TYPES: Record<number, [type: string, message: string]> = {
 
 const anthropicDialect: Dialect<AnthropicRequestBody> = {
   paths: ['/v1/messages', '/messages'],
+  toolCallIdPrefix: 'toolu_',
   errorBody(status, options) {
     const [type, message] = ANTHROPIC_ERROR_TYPES[status] ?? ['api_error', `HTTP ${status}`];
     return { type: 'error', error: { type: options.type ?? type, message: options.message ?? message } };
   },
   completion(body, text, options) {
-    const usage = defaultUsage(text, options.usage);
+    const usage = defaultUsage(text, options);
+    const calls = options.toolCalls ?? [];
     return {
       id: `msg_${randomUUID().replaceAll('-', '')}`,
       type: 'message',
@@ -331,17 +464,35 @@ const anthropicDialect: Dialect<AnthropicRequestBody> = {
       model: body.model,
       content: [
         ...(options.reasoning ? [{ type: 'thinking', thinking: options.reasoning.join(''), signature: 'sig' }] : []),
-        { type: 'text', text: text.join('') },
+        // A reply of tool calls alone has no text block.
+        ...(text.length > 0 || calls.length === 0 ? [{ type: 'text', text: text.join('') }] : []),
+        ...calls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: parsedArguments(call.arguments) })),
       ],
-      stop_reason: options.finishReason ?? 'end_turn',
+      stop_reason: options.finishReason ?? (calls.length > 0 ? 'tool_use' : 'end_turn'),
       stop_sequence: null,
       usage: { input_tokens: usage.input, output_tokens: usage.output },
     };
   },
-  stream(body, options) {
-    const usage = (text: string[]) => defaultUsage(text, options.usage);
-    // Thinking, when there is some, is content block 0 and the text block follows it.
+  stream(body, streamedText, options) {
+    const usage = (text: string[]) => defaultUsage(text, options);
+    const calls = options.toolCalls ?? [];
+    // Thinking, when there is some, is content block 0 and the text block follows it; tool_use blocks
+    // come last. A reply of tool calls alone has no text block.
     const textIndex = options.reasoning ? 1 : 0;
+    const hasTextBlock = streamedText.length > 0 || calls.length === 0;
+    const firstCallIndex = textIndex + (hasTextBlock ? 1 : 0);
+    // A tool_use block starts with empty input, then streams the input JSON in pieces (the first one
+    // empty, as Anthropic's is).
+    const toolUse = (call: ScriptedToolCall, index: number) => [
+      sse(
+        { type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } },
+        'content_block_start',
+      ),
+      ...['', ...argumentPieces(call.arguments)].map((piece) =>
+        sse({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }, 'content_block_delta'),
+      ),
+      sse({ type: 'content_block_stop', index }, 'content_block_stop'),
+    ];
     let textOpen = false;
     const openText = () => {
       if (textOpen) return [];
@@ -397,12 +548,12 @@ const anthropicDialect: Dialect<AnthropicRequestBody> = {
         sse({ type: 'content_block_delta', index: textIndex, delta: { type: 'text_delta', text } }, 'content_block_delta'),
       ],
       tail: (text) => [
-        ...openText(),
-        sse({ type: 'content_block_stop', index: textIndex }, 'content_block_stop'),
+        ...(hasTextBlock ? [...openText(), sse({ type: 'content_block_stop', index: textIndex }, 'content_block_stop')] : []),
+        ...calls.flatMap((call, i) => toolUse(call, firstCallIndex + i)),
         sse(
           {
             type: 'message_delta',
-            delta: { stop_reason: options.finishReason ?? 'end_turn', stop_sequence: null },
+            delta: { stop_reason: options.finishReason ?? (calls.length > 0 ? 'tool_use' : 'end_turn'), stop_sequence: null },
             usage: { output_tokens: usage(text).output },
           },
           'message_delta',
@@ -446,7 +597,7 @@ async function startFake<Body>(
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const fake = new FakeProvider<Body>(`http://127.0.0.1:${port}/v1`, script);
+  const fake = new FakeProvider<Body>(`http://127.0.0.1:${port}/v1`, script, dialect.toolCallIdPrefix);
 
   server.on('request', (req, res) => {
     void answer(fake, dialect, extraHeaders, req, res).catch((error: unknown) => {
@@ -524,10 +675,16 @@ async function answer<Body>(
     return;
   }
 
+  const options: AnswerOptions =
+    step.kind === 'reply' || step.kind === 'stall'
+      ? step
+      : step.kind === 'toolCalls'
+        ? { usage: step.usage, toolCalls: step.calls }
+        : {};
   const streamed = (body as { stream?: unknown }).stream === true;
   if (!streamed) {
-    if (step.kind === 'reply') {
-      sendJson(200, dialect.completion(body, step.text, step));
+    if (step.kind === 'reply' || step.kind === 'toolCalls') {
+      sendJson(200, dialect.completion(body, step.text, options));
     } else if (step.kind === 'cut') {
       cut = true;
       res.destroy();
@@ -540,8 +697,7 @@ async function answer<Body>(
     return;
   }
 
-  const options: ReplyOptions = step.kind === 'reply' || step.kind === 'stall' ? step : {};
-  const frames = dialect.stream(body, options);
+  const frames = dialect.stream(body, step.text, options);
   res.writeHead(200, headers('text/event-stream; charset=utf-8', { 'cache-control': 'no-cache', connection: 'keep-alive' }));
   const write = (parts: string[]) =>
     new Promise<void>((resolve) => {
@@ -556,6 +712,7 @@ async function answer<Body>(
 
   switch (step.kind) {
     case 'reply':
+    case 'toolCalls':
       await write(frames.tail(step.text));
       break;
     case 'stall':
