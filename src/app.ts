@@ -11,6 +11,7 @@ import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import type { ModelProviderFactory } from './runtime/agent-runtime.js';
 import { createModelClient } from './runtime/providers.js';
 import { RuntimeRegistry } from './runtime/registry.js';
+import { startToolset } from './runtime/tools/index.js';
 import { TeamCatalog } from './runtime/team.js';
 import type { ApiServices } from './schema/context.js';
 import { globalId } from './schema/ids.js';
@@ -91,8 +92,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     defaultTeam: config.defaultTeam,
     workingDirRoot: config.workingDirRoot,
     createModelProvider: options.createModelProvider ?? ((spec) => createModelClient(spec, config.providerEnv)),
+    startToolset,
   });
   const turns = new TurnService({ prisma: database.prisma, sessions, writer, runtimes, publisher: pubsub.publisher, log });
+  // Before anything can run: a turn the store says is running ran in a server that stopped.
+  await turns.endInterruptedTurns();
   const services: ApiServices = {
     sessions,
     updates: new SessionUpdateService(database.prisma, writer),
@@ -148,6 +152,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       // Running turns end first, each with its partial reply and its end recorded, while subscribers
       // can still hear it.
       await turns.cancelAll();
+      await Promise.all(runtimes.ids().map((sessionId) => runtimes.get(sessionId)?.close()));
       await webSocket.dispose();
       await http.close();
       // No background settling of unknown commit outcomes once the store is about to close.

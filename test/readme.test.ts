@@ -1,5 +1,7 @@
 /** The README's GraphQL examples run, as written, against a real server. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { spawn } from 'node:child_process';
@@ -8,7 +10,9 @@ import { buildSchema } from '../src/schema/index.js';
 import { onCleanup } from './support/dispose.js';
 import { AddMessage } from './support/api-operations.js';
 import { startTestServer } from './support/server.js';
+import { eventually } from './support/faults.js';
 import { createSession, switchModel } from './support/sessions.js';
+import { SessionTurn } from './support/turn-operations.js';
 import { subscribe } from './support/subscribers.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -149,4 +153,28 @@ it('the curl (SSE) and graphql-ws client examples in README.md receive events', 
   expect(client).toBeDefined();
   const printed = await runUntil(process.execPath, ['--input-type=module', '-e', withServer(client!)], /sessionEvents/);
   expect(printed).toMatch(/SessionCreatedEvent/);
+});
+
+it("the tools walkthrough in README.md: a second client approves a tool call while the first watches", async () => {
+  const section = readme.slice(readme.indexOf('### Tools and approvals'), readme.indexOf('### Several instances'));
+  const [watch, ask, approve] = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!.replace(/\\\n\s*/g, ' '));
+  expect([watch, ask, approve].every(Boolean)).toBe(true);
+  const server = await startTestServer('sqlite', { bare: true });
+  const workingDir = mkdtempSync(path.join(tmpdir(), 'asg-readme-'));
+  onCleanup(() => rmSync(workingDir, { recursive: true, force: true }));
+  const { id } = await createSession(server, { title: 'readme tools', workingDir });
+  const withServer = (text: string) => text.replaceAll('U2Vzc2lvbjo…', id).replaceAll('127.0.0.1:4000', new URL(server.url).host);
+
+  // Without `after` the watcher replays the session's log first, so nothing it must see can pass it by.
+  const watched = runUntil('bash', ['-c', withServer(watch!)], /TurnEndedEvent/);
+  expect(await runUntil('bash', ['-c', withServer(ask!)], /turnId|message/)).toMatch(/turnId/);
+  await eventually(async () => {
+    const { session } = await server.data(SessionTurn, { id });
+    return session && 'turn' in session && session.turn?.state === 'AWAITING_CONFIRMATION' ? true : undefined;
+  }, 'the tool call to wait');
+  expect(await runUntil('bash', ['-c', withServer(approve!)], /turnId|message/)).toMatch(/turnId/);
+
+  const output = await watched;
+  for (const event of ['ToolCallConfirmationEvent', 'TurnResumedEvent', 'ToolCallResultEvent', 'TurnEndedEvent']) expect(output).toContain(event);
+  expect(readFileSync(path.join(workingDir, 'hello.txt'), 'utf8')).toBe('Hello from the agent');
 });

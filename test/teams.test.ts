@@ -332,6 +332,54 @@ describe('agent fallback (docker-agent\'s shape: fallback on the agent)', () => 
   });
 });
 
+describe('toolsets and permissions (docker-agent: toolsets on the agent, permissions on the team)', () => {
+  const withTools = (toolsets: string, rest = '') =>
+    `models:\n  m: { provider: openai, model: gpt }\nagents:\n  root:\n    model: m\n    toolsets: ${toolsets}\n${rest}`;
+
+  it('reads every kind of toolset, with the shell defaults and MCP names', () => {
+    const team = parse(
+      withTools(
+        '[{ type: filesystem }, { type: shell, timeout: 5, env: { A: b } }, { type: think }, { type: todo, tools: [list_todos] },' +
+          ' { type: mcp, command: npx, args: [-y, srv] }, { type: mcp, name: remote, remote: { url: "https://mcp.example.com/mcp", headers: { X: y } } }]',
+        'permissions: { allow: [read_*], deny: ["shell:cmd=rm *"] }',
+      ),
+    );
+    expect(team.agents[0]!.toolsets).toEqual([
+      { type: 'filesystem' },
+      { type: 'shell', timeoutMs: 5000, maxOutputBytes: 65536, env: { A: 'b' } },
+      { type: 'think' },
+      { type: 'todo', tools: ['list_todos'] },
+      { type: 'mcp', name: 'npx', command: 'npx', args: ['-y', 'srv'], env: {} },
+      { type: 'mcp', name: 'remote', remote: { url: 'https://mcp.example.com/mcp', headers: { X: 'y' } } },
+    ]);
+    expect(team.permissions).toEqual({ allow: ['read_*'], ask: [], deny: ['shell:cmd=rm *'] });
+    expect(parse(withRoot('models:\n  m: { provider: openai, model: gpt }')).agents[0]!.toolsets).toEqual([]);
+  });
+
+  it.each([
+    ['{ type: browser }', /unknown toolset type "browser"/],
+    ['{ kind: shell }', /needs a "type"/],
+    ['{ type: shell, timeout: 0 }', /"timeout" must be a positive integer/],
+    ['{ type: shell, max_output_bytes: "lots" }', /"max_output_bytes" must be a positive integer/],
+    ['{ type: shell, env: { "1X": y } }', /invalid variable name/],
+    ['{ type: filesystem, root: / }', /unknown field "root"/],
+    ['{ type: mcp }', /needs "command".*or "remote/],
+    ['{ type: mcp, command: a, remote: { url: "http://x" } }', /either "command" or "remote"/],
+    ['{ type: mcp, remote: { url: "ftp://x" } }', /"remote.url" must be an http\(s\) URL/],
+    ['{ type: mcp, command: srv }, { type: mcp, command: srv }', /two MCP servers are named "srv"/],
+  ])('rejects the toolset %s, naming the agent and the entry', (toolset, problem) => {
+    const message = rejection(withTools(`[${toolset}]`));
+    expect(message).toMatch(/agent "root": toolsets\[\d\]/);
+    expect(message).toMatch(problem);
+  });
+
+  it('rejects permissions that are not three lists of patterns', () => {
+    expect(rejection(withTools('[]', 'permissions: [read_*]'))).toMatch(/"permissions" must be a mapping/);
+    expect(rejection(withTools('[]', 'permissions: { allow: read_* }'))).toMatch(/"allow" must be a list of strings/);
+    expect(rejection(withTools('[]', 'permissions: { maybe: [x] }'))).toMatch(/unknown field "maybe"/);
+  });
+});
+
 describe('the catalog', () => {
   it('loads the bundled agents folder with no problems', async () => {
     const catalog = await TeamCatalog.load(BUNDLED_AGENTS);

@@ -5,14 +5,28 @@
 import type { ModelClient } from './model-client.js';
 import { InvalidModelRefError, isInlineRef, parseModelRef, type ParsedModelRef } from './model-ref.js';
 import type { ModelSpec } from './providers.js';
-import type { RuntimeChange, TurnEndFact } from './runtime-change.js';
+import type { RuntimeChange, TurnEndFact, TurnPause, TurnResume } from './runtime-change.js';
 import type { ModelConfig, Team } from './team.js';
+import type { StartedToolset, Tool, ToolsetConfig } from './tools/tool.js';
 
 /**
  * Makes the client for one model, as docker-agent does when it resolves a ref: it can fail (an unknown
  * provider, missing credentials), and then the ref is rejected.
  */
 export type ModelProviderFactory = (spec: ModelSpec) => Promise<ModelClient>;
+
+/**
+ * Starts one toolset of an agent (an MCP server's process, say). Rejects when it cannot start; the
+ * agent then runs without its tools and the failure is reported.
+ */
+export type ToolsetFactory = (config: ToolsetConfig) => Promise<StartedToolset>;
+
+/** An agent's tools, started on its first turn and kept for the runtime's life. */
+export interface AgentTools {
+  tools: Tool[];
+  /** Toolsets that failed to start, named, with why. */
+  failures: { toolset: string; message: string }[];
+}
 
 /** A ref that passed validation and whose clients exist: applying it can no longer fail. */
 export interface ResolvedModel {
@@ -31,17 +45,33 @@ export interface CallableModel {
   config?: ModelConfig;
 }
 
+export type TurnState = 'RUNNING' | 'AWAITING_CONFIRMATION' | 'AWAITING_ITERATION_APPROVAL' | 'AWAITING_ELICITATION';
+
+/** A turn waiting for the user: why, and how to wake it once the answer is stored. */
+export interface PendingPause {
+  pause: TurnPause;
+  wake(resume: TurnResume): void;
+}
+
 /** The turn a runtime is running: one at a time. */
 export interface RuntimeTurn {
   id: string;
   agentName: string;
   startedAt: Date;
-  state: 'RUNNING';
-  /** Aborting it cancels the turn: the provider's stream ends. */
+  state: TurnState;
+  /** Set while the turn waits for the user. */
+  pending?: PendingPause;
+  /** Aborting it cancels the turn: the provider's stream ends, a wait for the user ends. */
   controller: AbortController;
   /** Settles once the turn has ended and its end is recorded. */
   done: Promise<void>;
 }
+
+const STATE_OF_PAUSE: Record<TurnPause['kind'], TurnState> = {
+  confirmation: 'AWAITING_CONFIRMATION',
+  maxIterations: 'AWAITING_ITERATION_APPROVAL',
+  elicitation: 'AWAITING_ELICITATION',
+};
 
 export interface AvailableModel {
   name: string;
@@ -60,12 +90,15 @@ export class AgentRuntime {
   readonly #resolved = new Map<string, Promise<ResolvedModel>>();
   #turn: RuntimeTurn | undefined;
   #calls = 0;
+  /** Each agent's toolsets, started on its first turn. */
+  readonly #tools = new Map<string, Promise<{ started: StartedToolset[]; tools: AgentTools }>>();
 
   constructor(
     readonly sessionId: string,
     readonly team: Team,
     currentAgent: string,
     private readonly createProvider: ModelProviderFactory,
+    private readonly startToolset: ToolsetFactory = () => Promise.reject(new Error('this runtime runs no tools')),
   ) {
     if (!team.agents.some((agent) => agent.name === currentAgent)) {
       throw new Error(`team "${team.name}" has no agent "${currentAgent}"`);
@@ -239,6 +272,95 @@ export class AgentRuntime {
     };
   }
 
+  /**
+   * Pauses the running turn until the user answers: the turn's state says why. The answer is given by
+   * `turnResume` and, once stored, `pending.wake`.
+   */
+  turnPause(turn: RuntimeTurn, pending: PendingPause): RuntimeChange {
+    return {
+      apply: () => {
+        if (this.#turn !== turn) throw new Error('only the running turn can pause');
+        turn.pending = pending;
+        turn.state = STATE_OF_PAUSE[pending.pause.kind];
+        return [{ kind: 'turnPaused', turnId: turn.id, agentName: turn.agentName, pause: pending.pause }];
+      },
+      undo: () => {
+        if (turn.pending !== pending) return;
+        turn.pending = undefined;
+        turn.state = 'RUNNING';
+      },
+    };
+  }
+
+  /**
+   * Resumes `turn` from the pause `pending` with the user's answer. `check` refuses an answer that does
+   * not fit the pause; `notPaused` makes the error for a turn no longer paused there (another client
+   * answered first, or the turn ended). The caller wakes the turn once the change is stored.
+   */
+  turnResume(
+    turn: RuntimeTurn,
+    pending: PendingPause,
+    resume: TurnResume,
+    notPaused: () => Error,
+  ): RuntimeChange {
+    return {
+      apply: () => {
+        if (this.#turn !== turn || turn.pending !== pending) throw notPaused();
+        turn.pending = undefined;
+        turn.state = 'RUNNING';
+        return [{ kind: 'turnResumed', turnId: turn.id, agentName: turn.agentName, pause: pending.pause, resume }];
+      },
+      undo: () => {
+        if (this.#turn !== turn || turn.pending !== undefined) return;
+        turn.pending = pending;
+        turn.state = STATE_OF_PAUSE[pending.pause.kind];
+      },
+    };
+  }
+
+  /**
+   * An agent's tools: its toolsets are started on first use, once per runtime, and kept until `close`.
+   * A toolset that fails to start is left out and reported in `failures` (once: later calls see none).
+   */
+  async toolsFor(agentName: string): Promise<AgentTools> {
+    let pending = this.#tools.get(agentName);
+    const first = !pending;
+    if (!pending) {
+      pending = this.#startTools(this.#agent(agentName).toolsets);
+      this.#tools.set(agentName, pending);
+    }
+    const { tools } = await pending;
+    return first ? tools : { tools: tools.tools, failures: [] };
+  }
+
+  async #startTools(configs: readonly ToolsetConfig[]) {
+    const settled = await Promise.allSettled(configs.map((config) => this.startToolset(config)));
+    const started: StartedToolset[] = [];
+    const tools: AgentTools = { tools: [], failures: [] };
+    settled.forEach((result, index) => {
+      const config = configs[index]!;
+      if (result.status === 'rejected') {
+        tools.failures.push({ toolset: toolsetName(config), message: (result.reason as Error).message });
+        return;
+      }
+      started.push(result.value);
+      const wanted = config.tools && new Set(config.tools);
+      for (const tool of result.value.tools) {
+        if (wanted && !wanted.has(tool.name)) continue;
+        // The first toolset to offer a name keeps it: the model must call each name unambiguously.
+        if (!tools.tools.some((known) => known.name === tool.name)) tools.tools.push(tool);
+      }
+    });
+    return { started, tools };
+  }
+
+  /** Stops every toolset the runtime started (MCP servers' processes…); the runtime is done with. */
+  async close(): Promise<void> {
+    const all = [...this.#tools.values()];
+    this.#tools.clear();
+    await Promise.all(all.map(async (pending) => Promise.all((await pending).started.map((toolset) => toolset.close()))));
+  }
+
   /** The models the current agent can switch to, the one in use marked current. */
   availableModels(customRefs: readonly string[]): AvailableModel[] {
     return listAvailableModels(this.team, this.#currentAgent, this.#overrides.get(this.#currentAgent)?.ref, customRefs);
@@ -249,6 +371,11 @@ export class AgentRuntime {
     if (!agent) throw new Error(`team "${this.team.name}" has no agent "${agentName}"`);
     return agent;
   }
+}
+
+/** How a toolset is named in reports: an MCP server by its name, the others by their type. */
+export function toolsetName(config: ToolsetConfig): string {
+  return config.type === 'mcp' ? config.name : config.type;
 }
 
 /**

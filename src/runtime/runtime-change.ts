@@ -5,13 +5,33 @@
  * both under the session's lock; the runtime never learns whether, or how, anything was stored.
  */
 
+import type { ToolCallRequest } from './model-client.js';
+import type { ElicitationRequest } from './tools/tool.js';
+
 /** How a turn ended; with a failure when it failed. */
 export interface TurnEndFact {
   kind: 'turnEnded';
   turnId: string;
   agentName: string;
-  reason: 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'MAX_ITERATIONS';
+  /** INTERRUPTED: the server stopped while the turn ran; recorded when it next starts. */
+  reason: 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'MAX_ITERATIONS' | 'INTERRUPTED';
   failure?: { code: string; message: string; retryable: boolean };
+}
+
+/** Why a turn waits for the user. */
+export type TurnPause =
+  | { kind: 'confirmation'; toolCall: ToolCallRequest }
+  | { kind: 'maxIterations'; maxIterations: number }
+  | { kind: 'elicitation'; elicitationId: string; request: ElicitationRequest };
+
+/** How a paused turn was resumed: resumeTurn's decisions, and answerElicitation's actions. */
+export type ResumeDecision = 'APPROVE' | 'APPROVE_SESSION' | 'APPROVE_TOOL' | 'REJECT' | 'ACCEPT' | 'DECLINE' | 'CANCEL';
+
+/** The user's answer to a pause; `content` is an accepted elicitation's answer. */
+export interface TurnResume {
+  decision: ResumeDecision;
+  reason: string | null;
+  content?: Record<string, unknown>;
 }
 
 /** What applying a change did to a runtime; the store records each fact with its event. */
@@ -28,6 +48,8 @@ export type RuntimeFact =
       /** The messages the turn answers, stored with its start. */
       userMessages: { id: string; role: string; content: string }[];
     }
+  | { kind: 'turnPaused'; turnId: string; agentName: string; pause: TurnPause }
+  | { kind: 'turnResumed'; turnId: string; agentName: string; pause: TurnPause; resume: TurnResume }
   | TurnEndFact;
 
 export interface RuntimeChange {

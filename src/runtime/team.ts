@@ -13,6 +13,8 @@ import {
   splitAlloy,
   type ModelRefScope,
 } from './model-ref.js';
+import { parsePermissions, parseToolsets, ToolConfigProblem, type PermissionsConfig } from './toolset-config.js';
+import type { ToolsetConfig } from './tools/tool.js';
 
 export interface ModelConfig {
   name: string;
@@ -74,6 +76,8 @@ export interface AgentConfig {
   model: string;
   subAgents: string[];
   fallback?: FallbackConfig;
+  /** The agent's toolsets (docker-agent's `toolsets:`); none gives an agent without tools. */
+  toolsets: ToolsetConfig[];
 }
 
 export interface Team {
@@ -86,6 +90,8 @@ export interface Team {
   providers: Map<string, ProviderConfig>;
   /** False for teams whose runtime cannot change models while a session runs. */
   modelSwitching: boolean;
+  /** The team's tool permissions, checked after the session's own (see approval.ts). */
+  permissions?: PermissionsConfig;
 }
 
 export class TeamConfigError extends Error {
@@ -292,6 +298,15 @@ export function parseTeam(name: string, file: string, text: string): Team {
     models.set(modelName, model);
   }
 
+  const toolPart = <T>(parse: () => T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      if (error instanceof ToolConfigProblem) return fail(error.message);
+      throw error;
+    }
+  };
+
   // Refs are checked once every model and provider is known, since they may point forward.
   const scope: ModelRefScope = { name, models, providers };
   const resolve = (ref: string, where: string) => {
@@ -341,6 +356,7 @@ export function parseTeam(name: string, file: string, text: string): Team {
       instruction: typeof raw.instruction === 'string' ? raw.instruction : '',
       model: parsed.ref,
       subAgents,
+      toolsets: toolPart(() => parseToolsets(raw.toolsets, where)),
     };
     if (raw.fallback !== undefined) {
       if (!isRecord(raw.fallback)) return fail(`${where}: "fallback" must be a mapping like { models: [openai/gpt-5] }`);
@@ -372,6 +388,7 @@ export function parseTeam(name: string, file: string, text: string): Team {
     models,
     providers,
     modelSwitching: doc.model_switching !== false,
+    permissions: toolPart(() => parsePermissions(doc.permissions, 'team')),
   };
 }
 

@@ -9,6 +9,7 @@ import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import {
   AgentNotFoundError,
   CommitOutcomeUnknownError,
+  TurnNotAwaitingError,
   TurnNotRunningError,
   InvalidInputError,
   MessageNotFoundError,
@@ -115,6 +116,12 @@ builder.objectType(MessageNotFoundError, {
 
 builder.objectType(TurnNotRunningError, {
   name: 'TurnNotRunning',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ sessionId: t.id({ resolve: sessionGlobalId }) }),
+});
+
+builder.objectType(TurnNotAwaitingError, {
+  name: 'TurnNotAwaiting',
   interfaces: [ErrorInterface],
   fields: (t) => ({ sessionId: t.id({ resolve: sessionGlobalId }) }),
 });

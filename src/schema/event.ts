@@ -10,6 +10,7 @@ import type { SessionEventKind, SessionEventRecord } from '../services/event-log
 import type { StreamItem } from '../services/event-stream.js';
 import { builder } from './builder.js';
 import { globalId, parseSessionId } from './ids.js';
+import { TodoRef } from './todo.js';
 
 const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
   SESSION_CREATED: 'SessionCreatedEvent',
@@ -27,6 +28,16 @@ const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
   MODEL_FALLBACK: 'ModelFallbackEvent',
   TURN_FAILED: 'TurnFailedEvent',
   TURN_ENDED: 'TurnEndedEvent',
+  TOOL_CALL: 'ToolCallEvent',
+  TOOL_CALL_CONFIRMATION: 'ToolCallConfirmationEvent',
+  TOOL_CALL_RESULT: 'ToolCallResultEvent',
+  MAX_ITERATIONS_REACHED: 'MaxIterationsReachedEvent',
+  ELICITATION_REQUEST: 'ElicitationRequestEvent',
+  TURN_RESUMED: 'TurnResumedEvent',
+  TOOLSET_FAILED: 'ToolsetFailedEvent',
+  TODOS_CHANGED: 'TodosChangedEvent',
+  SAFETY_POLICY_CHANGED: 'SafetyPolicyChangedEvent',
+  TOOL_CALL_DELTA: 'ToolCallDeltaEvent',
   GAP: 'GapEvent',
   SESSION_EXITED: 'SessionExitedEvent',
   ASSISTANT_DELTA: 'AssistantDeltaEvent',
@@ -38,7 +49,25 @@ const TurnEndReasonEnum = builder.enumType('TurnEndReason', {
     COMPLETED: { description: 'The agent answered.' },
     CANCELLED: { description: 'cancelTurn, stopSession, deleteSession or the server stopping ended it.' },
     FAILED: { description: 'A model call failed (a TurnFailedEvent before this one says why).' },
-    MAX_ITERATIONS: { description: "The session's maxIterations model calls were made." },
+    MAX_ITERATIONS: { description: 'The turn reached its iteration limit and resumeTurn REJECT stopped it.' },
+    INTERRUPTED: { description: 'The server stopped while the turn ran; recorded when it started again.' },
+  },
+});
+
+export const ResumeDecisionEnum = builder.enumType('ResumeDecision', {
+  values: {
+    APPROVE: { description: 'Run this tool call (or, at the iteration limit, make 10 more model calls).' },
+    APPROVE_SESSION: { description: 'Run it, and every later tool call of the session without asking.' },
+    APPROVE_TOOL: { description: "Run it, and add the tool to the session's `allow` permissions." },
+    REJECT: { description: 'Do not run it: the model receives a tool error with the reason (at the limit: end the turn).' },
+  },
+});
+
+export const ElicitationActionEnum = builder.enumType('ElicitationAction', {
+  values: {
+    ACCEPT: { description: 'The answer is in `content`.' },
+    DECLINE: { description: 'The user declined to answer.' },
+    CANCEL: { description: 'The user dismissed the question.' },
   },
 });
 
@@ -152,6 +181,81 @@ eventType('TURN_ENDED', 'A turn ended.', (t) => ({
   turnId: t.id({ resolve: (event) => event.payload.turnId }),
   reason: t.field({ type: TurnEndReasonEnum, resolve: (event) => event.payload.reason }),
 }));
+const toolCallFields = (t: ObjectFieldBuilder<SchemaTypes, EventOfKind<'TOOL_CALL' | 'TOOL_CALL_CONFIRMATION'>>) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  toolCallId: t.string({ resolve: (event) => event.payload.toolCallId }),
+  tool: t.string({ resolve: (event) => event.payload.tool }),
+  arguments: t.string({ description: 'The arguments as the model sent them (JSON text).', resolve: (event) => event.payload.arguments }),
+});
+eventType('TOOL_CALL', 'A tool call runs: it was allowed, or approved.', toolCallFields);
+eventType(
+  'TOOL_CALL_CONFIRMATION',
+  'A tool call waits for the user: the turn is AWAITING_CONFIRMATION until resumeTurn answers.',
+  toolCallFields,
+);
+eventType('TOOL_CALL_RESULT', "A tool call's answer, as the model receives it.", (t) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  toolCallId: t.string({ resolve: (event) => event.payload.toolCallId }),
+  tool: t.string({ resolve: (event) => event.payload.tool }),
+  output: t.string({
+    description: 'The output, cut at 16,384 characters (the tool message has all of it).',
+    resolve: (event) => event.payload.output,
+  }),
+  isError: t.boolean({
+    description: 'A failed, refused, rejected or cancelled call: the model receives it as a tool error.',
+    resolve: (event) => event.payload.isError,
+  }),
+}));
+eventType(
+  'MAX_ITERATIONS_REACHED',
+  'The turn made its maxIterations model calls and waits: resumeTurn APPROVE grants 10 more, REJECT ends it.',
+  (t) => ({
+    turnId: t.id({ resolve: (event) => event.payload.turnId }),
+    maxIterations: t.int({ resolve: (event) => event.payload.maxIterations }),
+  }),
+);
+eventType('ELICITATION_REQUEST', 'An MCP server asks the user something; answerElicitation answers.', (t) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  elicitationId: t.string({ resolve: (event) => event.payload.elicitationId }),
+  server: t.string({ description: 'The MCP server asking.', resolve: (event) => event.payload.server }),
+  message: t.string({ resolve: (event) => event.payload.message }),
+  requestedSchema: t.field({
+    type: 'JSON',
+    description: 'The JSON Schema the answer must match.',
+    resolve: (event) => JSON.parse(event.payload.requestedSchema) as unknown,
+  }),
+}));
+eventType('TURN_RESUMED', "The user's answer to a waiting turn (resumeTurn or answerElicitation); the turn goes on.", (t) => ({
+  turnId: t.id({ resolve: (event) => event.payload.turnId }),
+  decision: t.string({
+    description: 'A ResumeDecision (resumeTurn) or an ElicitationAction (answerElicitation).',
+    resolve: (event) => event.payload.decision,
+  }),
+  reason: t.string({ nullable: true, resolve: (event) => event.payload.reason }),
+  toolCallId: t.string({ nullable: true, description: 'The tool call decided on, if any.', resolve: (event) => event.payload.toolCallId }),
+}));
+eventType('TOOLSET_FAILED', "A toolset of the agent could not start (an MCP server that exits, say); the turn goes on without its tools.", (t) => ({
+  toolset: t.string({ resolve: (event) => event.payload.toolset }),
+  message: t.string({ resolve: (event) => event.payload.message }),
+}));
+eventType('TODOS_CHANGED', "The agent changed the session's todo list; these are the todos now.", (t) => ({
+  todos: t.field({ type: [TodoRef], resolve: (event) => event.payload.todos }),
+}));
+eventType('SAFETY_POLICY_CHANGED', 'setSessionSafetyPolicy changed how tool calls are approved.', (t) => ({
+  safetyPolicy: t.string({ resolve: (event) => event.payload.safetyPolicy }),
+  previousSafetyPolicy: t.string({ resolve: (event) => event.payload.previousSafetyPolicy }),
+}));
+eventType(
+  'TOOL_CALL_DELTA',
+  "A piece of a tool call's arguments as the model streams them; live only, like AssistantDeltaEvent.",
+  (t) => ({
+    turnId: t.id({ resolve: (event) => event.payload.turnId }),
+    index: t.int({ description: 'Order within its turn, counted with the reply deltas.', resolve: (event) => event.payload.index }),
+    toolCallId: t.string({ resolve: (event) => event.payload.toolCallId }),
+    tool: t.string({ resolve: (event) => event.payload.tool }),
+    argumentsDelta: t.string({ resolve: (event) => event.payload.argumentsDelta }),
+  }),
+);
 const deltaFields = (t: ObjectFieldBuilder<SchemaTypes, EventOfKind<'ASSISTANT_DELTA' | 'REASONING_DELTA'>>) => ({
   turnId: t.id({ resolve: (event) => event.payload.turnId }),
   index: t.int({ description: 'Order of the piece within its turn, from 0.', resolve: (event) => event.payload.index }),

@@ -1,9 +1,19 @@
 /** Messages of a session's conversation, and the mutations that add and edit them. */
 import { InvalidInputError, MessageNotFoundError, SessionBusyError, SessionNotFoundError } from '../services/errors.js';
 import { MESSAGE_ROLES } from '../services/validation.js';
+import type { ToolCallRequest } from '../runtime/model-client.js';
 import { builder } from './builder.js';
 import { STORE_WRITE_ERRORS } from './errors.js';
 import { parseGlobalId, parseSessionId } from './ids.js';
+
+const ToolCallRef = builder.objectRef<ToolCallRequest>('ToolCall').implement({
+  description: 'A tool call of an assistant reply.',
+  fields: (t) => ({
+    id: t.exposeString('id'),
+    name: t.exposeString('name'),
+    arguments: t.exposeString('arguments', { description: 'As the model sent them (JSON text).' }),
+  }),
+});
 
 export const MessageRef = builder.prismaNode('Message', {
   id: { field: 'id' },
@@ -18,6 +28,14 @@ export const MessageRef = builder.prismaNode('Message', {
     cancelled: t.exposeBoolean('cancelled', {
       description: 'An assistant reply cut short by a cancelled turn: the content is what had streamed.',
     }),
+    toolCalls: t.field({
+      type: [ToolCallRef],
+      description: 'The tools an assistant reply calls (none for other messages).',
+      resolve: (message) => (message.toolCalls ? (JSON.parse(message.toolCalls) as ToolCallRequest[]) : []),
+    }),
+    toolCallId: t.exposeString('toolCallId', { nullable: true, description: 'A tool message: the call it answers.' }),
+    toolName: t.exposeString('toolName', { nullable: true, description: 'A tool message: the tool that answered.' }),
+    isError: t.exposeBoolean('isError', { description: 'A tool message that is an error result.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     session: t.relation('session'),

@@ -220,6 +220,17 @@ builder.mutationFields((t) => ({
         input.permissions as Permissions,
       ),
   }),
+  setSessionSafetyPolicy: t.field({
+    type: SessionRef,
+    description:
+      "Changes how the session's tool calls are approved; it applies from the next tool call on, even in a " +
+      'running turn. ALLOW_ALL runs every call; ASK_UNSAFE asks unless a permission or the tool being ' +
+      'read-only says otherwise; ASK_ALWAYS also asks for read-only tools.',
+    args: { sessionId: t.arg.id({ required: true }), safetyPolicy: t.arg({ type: SafetyPolicyEnum, required: true }) },
+    errors: { types: CHANGE_ERRORS },
+    resolve: (_root, args, ctx) =>
+      ctx.services.updates.setSafetyPolicy(parseSessionId(String(args.sessionId), 'sessionId'), args.safetyPolicy),
+  }),
   updateSessionTokens: t.field({
     type: SessionRef,
     description: "Sets the session's token totals and cost (docker-agent's UpdateSessionTokens); model calls add to them.",

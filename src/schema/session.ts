@@ -1,6 +1,8 @@
 /** The Session type: its settings, usage, running state, models and messages. */
+import type { Todo } from '../runtime/tools/tool.js';
 import type { Permissions } from '../services/validation.js';
 import { builder } from './builder.js';
+import { TodoRef } from './todo.js';
 import { globalId } from './ids.js';
 import { AvailableModelRef } from './model.js';
 
@@ -44,6 +46,14 @@ export const SessionRef = builder.prismaNode('Session', {
     starred: t.exposeBoolean('starred'),
     permissions: t.field({ type: PermissionsRef, resolve: (session) => JSON.parse(session.permissions) as Permissions }),
     safetyPolicy: t.field({ type: SafetyPolicyEnum, resolve: (session) => session.safetyPolicy as 'ASK_UNSAFE' }),
+    toolsApproved: t.exposeBoolean('toolsApproved', {
+      description: 'Every tool call runs without asking (resumeTurn APPROVE_SESSION was given).',
+    }),
+    todos: t.field({
+      type: [TodoRef],
+      description: 'The todo list the agent keeps with the `todo` toolset.',
+      resolve: (session) => JSON.parse(session.todos) as Todo[],
+    }),
     limits: t.field({ type: LimitsRef, resolve: (session) => session }),
     inputTokens: t.exposeInt('inputTokens'),
     outputTokens: t.exposeInt('outputTokens'),

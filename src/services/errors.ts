@@ -156,3 +156,15 @@ export class TurnNotRunningError extends DomainError {
     this.name = 'TurnNotRunningError';
   }
 }
+
+/** resumeTurn or answerElicitation for a session whose turn does not wait for that answer. */
+export class TurnNotAwaitingError extends DomainError {
+  readonly code = 'TURN_NOT_AWAITING';
+  constructor(
+    readonly sessionId: string,
+    readonly expected: 'a decision' | 'an elicitation answer',
+  ) {
+    super(`the session's turn does not wait for ${expected} (it runs, it waits for something else, it ended, or another client answered first)`);
+    this.name = 'TurnNotAwaitingError';
+  }
+}

@@ -4,6 +4,10 @@
  * `retention` events of each session are kept.
  */
 import type { Store } from '../db/client.js';
+import type { ResumeDecision } from '../runtime/runtime-change.js';
+import type { Todo } from '../runtime/tools/tool.js';
+
+export type { ResumeDecision };
 
 /**
  * Every kind of event, with the payload it carries. One map for the writers and the schema: an event
@@ -26,9 +30,25 @@ export interface StoredEventPayloads {
   MODEL_FALLBACK: { turnId: string; fromModel: string; toModel: string; reason: string };
   TURN_FAILED: { turnId: string; code: string; message: string; retryable: boolean };
   TURN_ENDED: { turnId: string; reason: TurnEndReason };
+  /** A tool call runs (it was allowed, or approved). */
+  TOOL_CALL: { turnId: string; toolCallId: string; tool: string; arguments: string };
+  /** A tool call waits for the user's decision (resumeTurn). */
+  TOOL_CALL_CONFIRMATION: { turnId: string; toolCallId: string; tool: string; arguments: string };
+  /** A tool call's answer, as the model receives it (output capped in the event; the message has it all). */
+  TOOL_CALL_RESULT: { turnId: string; toolCallId: string; tool: string; output: string; isError: boolean };
+  /** The turn made its maxIterations model calls and waits: resumeTurn APPROVE grants 10 more. */
+  MAX_ITERATIONS_REACHED: { turnId: string; maxIterations: number };
+  /** An MCP server asks the user for input; answerElicitation answers. */
+  ELICITATION_REQUEST: { turnId: string; elicitationId: string; server: string; message: string; requestedSchema: string };
+  /** The user's decision that resumed a paused turn (resumeTurn or answerElicitation). */
+  TURN_RESUMED: { turnId: string; decision: ResumeDecision; reason: string | null; toolCallId: string | null };
+  /** A toolset of the agent could not start; the turn goes on without its tools. */
+  TOOLSET_FAILED: { toolset: string; message: string };
+  TODOS_CHANGED: { todos: Todo[] };
+  SAFETY_POLICY_CHANGED: { safetyPolicy: string; previousSafetyPolicy: string };
 }
 
-export type TurnEndReason = 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'MAX_ITERATIONS';
+export type TurnEndReason = 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'MAX_ITERATIONS' | 'INTERRUPTED';
 
 /**
  * Kinds only streams carry, never stored: `GAP` (events a subscriber asked for are no longer retained),
@@ -43,10 +63,12 @@ export interface StreamOnlyEventPayloads {
    */
   ASSISTANT_DELTA: { turnId: string; index: number; content: string };
   REASONING_DELTA: { turnId: string; index: number; content: string };
+  /** A piece of a tool call's arguments as the model streams them; live only, like the deltas above. */
+  TOOL_CALL_DELTA: { turnId: string; index: number; toolCallId: string; tool: string; argumentsDelta: string };
 }
 
 /** Kinds that are streamed live and never stored, so they never take a sequence number of their own. */
-export const LIVE_ONLY_KINDS: ReadonlySet<SessionEventKind> = new Set(['ASSISTANT_DELTA', 'REASONING_DELTA']);
+export const LIVE_ONLY_KINDS: ReadonlySet<SessionEventKind> = new Set(['ASSISTANT_DELTA', 'REASONING_DELTA', 'TOOL_CALL_DELTA']);
 
 export type SessionEventPayloads = StoredEventPayloads & StreamOnlyEventPayloads;
 export type StoredEventKind = keyof StoredEventPayloads;

@@ -4,6 +4,8 @@
  * from the runtimes in this process, everything else from the store. Writes go through the other
  * services. Knows nothing of GraphQL: callers pass the Prisma `select`/`include` they need.
  */
+import type { TurnState } from '../runtime/agent-runtime.js';
+import type { TurnPause } from '../runtime/runtime-change.js';
 import type { Store } from '../db/client.js';
 import type { DatabaseProvider } from '../db/providers.js';
 import type { Prisma } from '../generated/sqlite/client.js';
@@ -16,10 +18,12 @@ import { InvalidInputError, SessionNotFoundError } from './errors.js';
 /** A turn as clients see it: which agent runs it, on which model (now), since when. */
 export interface RunningTurn {
   id: string;
-  state: 'RUNNING';
+  state: TurnState;
   agentName: string;
   model: string;
   startedAt: Date;
+  /** Why it waits, while it waits for the user. */
+  pause: TurnPause | null;
 }
 
 export interface SessionFilter {
@@ -120,7 +124,14 @@ export class SessionReads {
     const runtime = this.#options.runtimes.get(sessionId);
     const turn = runtime?.turn;
     if (!runtime || !turn) return null;
-    return { id: turn.id, state: turn.state, agentName: turn.agentName, model: runtime.modelRefOf(turn.agentName), startedAt: turn.startedAt };
+    return {
+      id: turn.id,
+      state: turn.state,
+      agentName: turn.agentName,
+      model: runtime.modelRefOf(turn.agentName),
+      startedAt: turn.startedAt,
+      pause: turn.pending?.pause ?? null,
+    };
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   AgentRuntime,
   type ModelProviderFactory,
   type ResolvedModel,
+  type ToolsetFactory,
 } from '../runtime/agent-runtime.js';
 import type { RuntimeRegistry } from '../runtime/registry.js';
 import type { Team, TeamCatalog } from '../runtime/team.js';
@@ -76,6 +77,8 @@ export interface SessionServiceOptions {
   workingDirRoot?: string;
   /** How runtimes create model clients (the AI SDK's providers, with the server's credentials). */
   createModelProvider: ModelProviderFactory;
+  /** How runtimes start their agents' toolsets. */
+  startToolset: ToolsetFactory;
 }
 
 export class SessionService {
@@ -109,7 +112,7 @@ export class SessionService {
       maxOldToolCallTokens: validateCount(input.limits?.maxOldToolCallTokens ?? 0, 'limits.maxOldToolCallTokens'),
     };
     const overrides = input.agentModelOverrides ?? [];
-    const runtime = new AgentRuntime(randomUUID(), team, team.agents[0]!.name, this.#createProvider);
+    const runtime = new AgentRuntime(randomUUID(), team, team.agents[0]!.name, this.#createProvider, this.#options.startToolset);
 
     const seen = new Set<string>();
     for (const [index, override] of overrides.entries()) {
@@ -188,10 +191,20 @@ export class SessionService {
   /** Cancels the running turn first (its partial reply kept), then detaches the runtime. */
   async stopSession(sessionId: string) {
     await this.#runtimes.cancelTurn(sessionId);
-    const runtime = this.#runtimes.detachment(sessionId, { record: true });
-    const events = await this.#writer.change({ operation: 'stopSession', sessionId, runtime });
+    const runtime = this.#runtimes.get(sessionId);
+    const events = await this.#writer.change({
+      operation: 'stopSession',
+      sessionId,
+      runtime: this.#runtimes.detachment(sessionId, { record: true }),
+    });
+    await this.#closeDetached(runtime);
     if (events.length > 0) this.#log.info('session stopped', { sessionId });
     return this.#requireSession(sessionId);
+  }
+
+  /** Stops the toolsets (MCP servers…) of a runtime once it is no longer the session's. */
+  async #closeDetached(runtime: AgentRuntime | undefined) {
+    if (runtime && this.#runtimes.get(runtime.sessionId) !== runtime) await runtime.close();
   }
 
   /**
@@ -200,12 +213,14 @@ export class SessionService {
    */
   async deleteSession(sessionId: string): Promise<{ sessionId: string }> {
     await this.#runtimes.cancelTurn(sessionId);
+    const runtime = this.#runtimes.get(sessionId);
     await this.#writer.change({
       operation: 'deleteSession',
       sessionId,
       runtime: this.#runtimes.detachment(sessionId, { record: false }),
       writes: [{ kind: 'deleteSession' }],
     });
+    await this.#closeDetached(runtime);
     this.#log.info('session deleted', { sessionId });
     return { sessionId };
   }
@@ -252,7 +267,7 @@ export class SessionService {
   ): Promise<AgentRuntime> {
     const team = this.#team(stored.teamName);
     const agentName = team.agents.some((agent) => agent.name === stored.currentAgent) ? stored.currentAgent : team.agents[0]!.name;
-    const runtime = new AgentRuntime(sessionId, team, agentName, this.#createProvider);
+    const runtime = new AgentRuntime(sessionId, team, agentName, this.#createProvider, this.#options.startToolset);
     for (const override of stored.agentModelOverrides) {
       try {
         runtime.setOverride(override.agentName, await runtime.resolveModel(override.modelRef));

@@ -5,7 +5,9 @@
  * rows, so a change reads service → writer → store.
  */
 import { randomUUID } from 'node:crypto';
-import type { RuntimeFact } from '../runtime/runtime-change.js';
+import type { ToolCallRequest } from '../runtime/model-client.js';
+import type { RuntimeFact, TurnPause } from '../runtime/runtime-change.js';
+import type { Todo } from '../runtime/tools/tool.js';
 import { isInlineRef } from '../runtime/model-ref.js';
 import { MessageNotFoundError } from './errors.js';
 import type { EventDraft, TransactionClient } from './event-log.js';
@@ -50,10 +52,27 @@ export type SessionWrite =
   | {
       kind: 'assistantReply';
       turnId: string;
-      message: NewMessage & { cancelled: boolean };
-      /** What the model call used; added to the session's totals. */
-      usage: { inputTokens: number; outputTokens: number; cost: number };
+      message: NewMessage & { cancelled: boolean; toolCalls?: ToolCallRequest[] };
+      /** What the model call used, added to the session's totals; none for a message of the runtime's own. */
+      usage?: { inputTokens: number; outputTokens: number; cost: number };
     }
+  | { kind: 'toolCall'; turnId: string; agentName: string; call: ToolCallRequest }
+  | {
+      kind: 'toolResult';
+      turnId: string;
+      agentName: string;
+      call: ToolCallRequest;
+      output: string;
+      isError: boolean;
+      /** The todo list the call set (the `todo` toolset). */
+      todos?: Todo[];
+    }
+  | { kind: 'toolsetFailed'; agentName: string; toolset: string; message: string }
+  /** resumeTurn APPROVE_SESSION: every later tool call of the session runs without asking. */
+  | { kind: 'approveAllTools' }
+  /** resumeTurn APPROVE_TOOL: the tool joins the session's `allow` permissions. */
+  | { kind: 'allowTool'; tool: string }
+  | { kind: 'setSafetyPolicy'; safetyPolicy: SafetyPolicy }
   | { kind: 'modelFallback'; turnId: string; agentName: string; fromModel: string; toModel: string; reason: string }
   | RuntimeFact;
 
@@ -98,20 +117,68 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
     case 'addMessage':
       return appendMessages(tx, sessionId, [write.message]);
     case 'assistantReply': {
-      const added = await appendMessages(tx, sessionId, [write.message], write.turnId);
-      return [...added, ...(await addTokenUsage(tx, sessionId, write.usage))];
+      const { toolCalls, ...message } = write.message;
+      const stored = { ...message, ...(toolCalls && toolCalls.length > 0 && { toolCalls: JSON.stringify(toolCalls) }) };
+      const added = await appendMessages(tx, sessionId, [stored], write.turnId);
+      return write.usage ? [...added, ...(await addTokenUsage(tx, sessionId, write.usage))] : added;
+    }
+    case 'toolCall': {
+      const { turnId, agentName, call } = write;
+      return [{ kind: 'TOOL_CALL', agentName, payload: { turnId, toolCallId: call.id, tool: call.name, arguments: call.arguments } }];
+    }
+    case 'toolResult': {
+      const { turnId, agentName, call, output, isError, todos } = write;
+      const message = { id: randomUUID(), role: 'tool', agentName, content: output, toolCallId: call.id, toolName: call.name, isError };
+      const events: EventDraft[] = [
+        ...(await appendMessages(tx, sessionId, [message], turnId)),
+        {
+          kind: 'TOOL_CALL_RESULT',
+          agentName,
+          payload: { turnId, toolCallId: call.id, tool: call.name, output: cappedForEvent(output), isError },
+        },
+      ];
+      if (todos) {
+        await tx.session.update({ where: { id: sessionId }, data: { todos: JSON.stringify(todos) } });
+        events.push({ kind: 'TODOS_CHANGED', agentName, payload: { todos } });
+      }
+      return events;
+    }
+    case 'toolsetFailed':
+      return [{ kind: 'TOOLSET_FAILED', agentName: write.agentName, payload: { toolset: write.toolset, message: write.message } }];
+    case 'approveAllTools':
+      await tx.session.update({ where: { id: sessionId }, data: { toolsApproved: true } });
+      return [];
+    case 'allowTool': {
+      const stored = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { permissions: true } });
+      const permissions = JSON.parse(stored.permissions) as Permissions;
+      if (permissions.allow.includes(write.tool)) return [];
+      return applyWrite(tx, sessionId, { kind: 'setPermissions', permissions: { ...permissions, allow: [...permissions.allow, write.tool] } });
+    }
+    case 'setSafetyPolicy': {
+      const { safetyPolicy: previousSafetyPolicy } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { safetyPolicy: true } });
+      await tx.session.update({ where: { id: sessionId }, data: { safetyPolicy: write.safetyPolicy } });
+      return [{ kind: 'SAFETY_POLICY_CHANGED', agentName: null, payload: { safetyPolicy: write.safetyPolicy, previousSafetyPolicy } }];
+    }
+    case 'turnPaused':
+      return [pauseEvent(write.turnId, write.agentName, write.pause)];
+    case 'turnResumed': {
+      const { turnId, agentName, pause, resume } = write;
+      const toolCallId = pause.kind === 'confirmation' ? pause.toolCall.id : null;
+      return [{ kind: 'TURN_RESUMED', agentName, payload: { turnId, decision: resume.decision, reason: resume.reason, toolCallId } }];
     }
     case 'modelFallback': {
       const { turnId, agentName, fromModel, toModel, reason } = write;
       return [{ kind: 'MODEL_FALLBACK', agentName, payload: { turnId, fromModel, toModel, reason } }];
     }
     case 'turnStarted': {
+      await tx.session.update({ where: { id: sessionId }, data: { activeTurnId: write.turnId } });
       const started: EventDraft = { kind: 'TURN_STARTED', agentName: write.agentName, payload: { turnId: write.turnId, model: write.model } };
       const messages = write.userMessages.map((message) => ({ ...message, agentName: null }));
       return [started, ...(await appendMessages(tx, sessionId, messages, write.turnId))];
     }
     case 'turnEnded': {
       const { turnId, agentName, reason, failure } = write;
+      await tx.session.updateMany({ where: { id: sessionId, activeTurnId: turnId }, data: { activeTurnId: null } });
       const ended: EventDraft = { kind: 'TURN_ENDED', agentName, payload: { turnId, reason } };
       return failure ? [{ kind: 'TURN_FAILED', agentName, payload: { turnId, ...failure } }, ended] : [ended];
     }
@@ -140,11 +207,38 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
   }
 }
 
+/** The most of a tool's output an event carries; the stored message has all of it. */
+export const EVENT_OUTPUT_CHARS = 16_384;
+
+function cappedForEvent(output: string): string {
+  return output.length <= EVENT_OUTPUT_CHARS ? output : `${output.slice(0, EVENT_OUTPUT_CHARS)}\n[${output.length - EVENT_OUTPUT_CHARS} more characters in the message]`;
+}
+
+/** The event that says why a turn waits for the user. */
+function pauseEvent(turnId: string, agentName: string, pause: TurnPause): EventDraft {
+  switch (pause.kind) {
+    case 'confirmation': {
+      const { id: toolCallId, name: tool, arguments: args } = pause.toolCall;
+      return { kind: 'TOOL_CALL_CONFIRMATION', agentName, payload: { turnId, toolCallId, tool, arguments: args } };
+    }
+    case 'maxIterations':
+      return { kind: 'MAX_ITERATIONS_REACHED', agentName, payload: { turnId, maxIterations: pause.maxIterations } };
+    case 'elicitation': {
+      const { server, message, requestedSchema } = pause.request;
+      const payload = { turnId, elicitationId: pause.elicitationId, server, message, requestedSchema: JSON.stringify(requestedSchema) };
+      return { kind: 'ELICITATION_REQUEST', agentName, payload };
+    }
+  }
+}
+
+/** A message as appendMessages stores it: a reply's tool calls as JSON, a tool result's call. */
+type StoredMessage = NewMessage & { cancelled?: boolean; toolCalls?: string; toolCallId?: string; toolName?: string; isError?: boolean };
+
 /** Appends messages after the session's last one, in order. */
 async function appendMessages(
   tx: TransactionClient,
   sessionId: string,
-  messages: (NewMessage & { cancelled?: boolean })[],
+  messages: StoredMessage[],
   turnId?: string,
 ): Promise<EventDraft[]> {
   const last = await tx.message.findFirst({ where: { sessionId }, orderBy: { position: 'desc' }, select: { position: true } });
@@ -202,6 +296,7 @@ async function forkSession(
       maxConsecutiveToolCalls: source.maxConsecutiveToolCalls,
       maxOldToolCallTokens: source.maxOldToolCallTokens,
       attributes: source.attributes,
+      todos: source.todos,
       forkedFromId: write.sourceId,
       agentModelOverrides: { create: source.agentModelOverrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) },
       customModelsUsed: { create: source.customModelsUsed.map(({ position, modelRef }) => ({ position, modelRef })) },
@@ -212,6 +307,11 @@ async function forkSession(
           role: message.role,
           agentName: message.agentName,
           content: message.content,
+          cancelled: message.cancelled,
+          toolCalls: message.toolCalls,
+          toolCallId: message.toolCallId,
+          toolName: message.toolName,
+          isError: message.isError,
         })),
       },
     },

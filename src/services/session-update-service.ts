@@ -3,7 +3,7 @@ import type { Store } from '../db/client.js';
 import { SessionNotFoundError } from './errors.js';
 import type { SessionWrite } from './session-store.js';
 import type { SessionWriter } from './session-writer.js';
-import { validateCost, validateCount, validatePermissions, validateTitle, type Permissions } from './validation.js';
+import { validateCost, validateCount, validatePermissions, validateTitle, type Permissions, type SafetyPolicy } from './validation.js';
 
 export interface TokenUsage {
   inputTokens: number;
@@ -30,6 +30,11 @@ export class SessionUpdateService {
       kind: 'setPermissions',
       permissions: validatePermissions(permissions),
     });
+  }
+
+  /** Changes how tool calls are approved; a running turn reads it at its next tool call. */
+  setSafetyPolicy(sessionId: string, safetyPolicy: SafetyPolicy) {
+    return this.#change('setSessionSafetyPolicy', sessionId, { kind: 'setSafetyPolicy', safetyPolicy });
   }
 
   /** Sets the session's token totals and cost, as docker-agent's UpdateSessionTokens does. */

@@ -2,17 +2,22 @@
  * Agent turns: `runTurn` stores the messages a turn answers and starts it (answering at once with its
  * id), the turn runs in the background, its reply streams to watchers as live deltas, and every step
  * that changes what is kept (start, reply with its usage, end) is one change through the session
- * writer. `cancelTurn`, stopping or deleting the session, and the server stopping cancel a turn the
- * same way: the provider's stream is aborted and what had streamed is kept, marked cancelled.
+ * writer. Tool calls that need the user pause the turn (`resumeTurn`, `answerElicitation` go on); each
+ * pause and each answer is one change too. `cancelTurn`, stopping or deleting the session, and the
+ * server stopping cancel a turn the same way: the provider's stream is aborted, a wait for the user
+ * ends, and what had streamed is kept, marked cancelled. A turn the server stopped in the middle of
+ * (a crash) is ended INTERRUPTED when the server next starts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../db/client.js';
 import type { Logger } from '../log.js';
-import type { AgentRuntime, ResolvedModel, RuntimeTurn } from '../runtime/agent-runtime.js';
-import type { ChatMessage } from '../runtime/model-client.js';
+import type { AgentRuntime, PendingPause, ResolvedModel, RuntimeTurn } from '../runtime/agent-runtime.js';
+import type { ApprovalSettings } from '../runtime/approval.js';
+import type { ChatMessage, ToolCallRequest } from '../runtime/model-client.js';
 import type { RuntimeRegistry } from '../runtime/registry.js';
-import type { RuntimeChange } from '../runtime/runtime-change.js';
-import { runTurnLoop, type TurnOutcome, type TurnReply } from '../runtime/turn-loop.js';
+import type { RuntimeChange, TurnPause, TurnResume } from '../runtime/runtime-change.js';
+import type { Todo } from '../runtime/tools/tool.js';
+import { runTurnLoop, type TurnOutcome, type TurnRecorder, type TurnReply } from '../runtime/turn-loop.js';
 import {
   AgentNotFoundError,
   InvalidInputError,
@@ -20,12 +25,14 @@ import {
   ModelSwitchingNotSupportedError,
   SessionBusyError,
   SessionNotRunningError,
+  TurnNotAwaitingError,
   TurnNotRunningError,
 } from './errors.js';
-import type { EventPublisher, SessionEventRecord } from './event-log.js';
+import type { EventPublisher, SessionEventPayloads, SessionEventRecord } from './event-log.js';
+import type { SessionWrite } from './session-store.js';
 import type { SessionService } from './session-service.js';
 import type { SessionWriter } from './session-writer.js';
-import { validateMessageContent } from './validation.js';
+import { validateMessageContent, type Permissions, type SafetyPolicy } from './validation.js';
 
 export const TURN_MESSAGE_ROLES = ['user', 'system'] as const;
 /** Messages one runTurn may bring. */
@@ -38,6 +45,23 @@ export interface RunTurnInput {
   model?: string | null;
   /** Run the turn on this agent (it becomes the current one, in the same change). */
   agentName?: string | null;
+}
+
+/** The longest reason a rejection may give the model. */
+const MAX_REASON_LENGTH = 2000;
+/** The largest elicitation answer, as JSON text. */
+const MAX_ELICITATION_CONTENT = 100_000;
+
+export interface ResumeTurnInput {
+  sessionId: string;
+  decision: 'APPROVE' | 'APPROVE_SESSION' | 'APPROVE_TOOL' | 'REJECT';
+  reason?: string | null;
+}
+
+export interface AnswerElicitationInput {
+  sessionId: string;
+  action: 'ACCEPT' | 'DECLINE' | 'CANCEL';
+  content?: unknown;
 }
 
 export interface TurnServiceOptions {
@@ -120,6 +144,106 @@ export class TurnService {
     await Promise.all(runtimes.ids().map((sessionId) => runtimes.cancelTurn(sessionId)));
   }
 
+  /**
+   * Answers a turn waiting for a decision on a tool call or on its iteration limit. Stored as one
+   * change (with APPROVE_TOOL's permission and APPROVE_SESSION's flag); the turn goes on once it is.
+   */
+  async resumeTurn(input: ResumeTurnInput): Promise<{ sessionId: string; turnId: string }> {
+    const reason = input.reason == null || input.reason.trim() === '' ? null : input.reason.trim();
+    if (reason !== null && reason.length > MAX_REASON_LENGTH) {
+      throw new InvalidInputError('reason', `at most ${MAX_REASON_LENGTH} characters; got ${reason.length}`);
+    }
+    const { runtime, turn, pending } = await this.#paused(input.sessionId, 'a decision');
+    const writes: SessionWrite[] = [];
+    if (pending.pause.kind === 'maxIterations') {
+      if (input.decision !== 'APPROVE' && input.decision !== 'REJECT') {
+        throw new InvalidInputError(
+          'decision',
+          `the turn reached its iteration limit: APPROVE (10 more model calls) or REJECT; got ${input.decision}`,
+        );
+      }
+    } else if (pending.pause.kind === 'confirmation') {
+      if (input.decision === 'APPROVE_SESSION') writes.push({ kind: 'approveAllTools' });
+      if (input.decision === 'APPROVE_TOOL') writes.push({ kind: 'allowTool', tool: pending.pause.toolCall.name });
+    }
+    return this.#resume(runtime, turn, pending, { decision: input.decision, reason }, writes, 'resumeTurn', 'a decision');
+  }
+
+  /** Answers an MCP server's question (the turn waits in AWAITING_ELICITATION); stored, then the turn goes on. */
+  async answerElicitation(input: AnswerElicitationInput): Promise<{ sessionId: string; turnId: string }> {
+    let content: Record<string, unknown> | undefined;
+    if (input.action === 'ACCEPT') {
+      if (typeof input.content !== 'object' || input.content === null || Array.isArray(input.content)) {
+        throw new InvalidInputError('content', 'ACCEPT needs the answer as a JSON object matching the requested schema');
+      }
+      if (JSON.stringify(input.content).length > MAX_ELICITATION_CONTENT) {
+        throw new InvalidInputError('content', `the answer is larger than ${MAX_ELICITATION_CONTENT} characters of JSON`);
+      }
+      content = input.content as Record<string, unknown>;
+    } else if (input.content != null) {
+      throw new InvalidInputError('content', `only ACCEPT carries content; got it with ${input.action}`);
+    }
+    const { runtime, turn, pending } = await this.#paused(input.sessionId, 'an elicitation answer');
+    const resume = { decision: input.action, reason: null, content };
+    return this.#resume(runtime, turn, pending, resume, [], 'answerElicitation', 'an elicitation answer');
+  }
+
+  /** The running session's turn and the pause it waits in, if it waits for `expected`. */
+  async #paused(sessionId: string, expected: 'a decision' | 'an elicitation answer') {
+    const runtime = await this.#options.sessions.runningRuntime(sessionId);
+    const turn = runtime.turn;
+    const pending = turn?.pending;
+    const fits = pending && (pending.pause.kind === 'elicitation') === (expected === 'an elicitation answer');
+    if (!turn || !pending || !fits) throw new TurnNotAwaitingError(sessionId, expected);
+    return { runtime, turn, pending };
+  }
+
+  async #resume(
+    runtime: AgentRuntime,
+    turn: RuntimeTurn,
+    pending: PendingPause,
+    resume: TurnResume,
+    writes: SessionWrite[],
+    operation: string,
+    expected: 'a decision' | 'an elicitation answer',
+  ) {
+    const { sessionId } = runtime;
+    const notPaused = () => new TurnNotAwaitingError(sessionId, expected);
+    await this.#options.writer.change({
+      operation,
+      sessionId,
+      runtime: this.#options.runtimes.whileAttached(
+        runtime,
+        runtime.turnResume(turn, pending, resume, notPaused),
+        () => new SessionNotRunningError(sessionId),
+      ),
+      writes,
+    });
+    this.#log.info('turn resumed', { sessionId, turnId: turn.id, decision: resume.decision });
+    pending.wake(resume);
+    return { sessionId, turnId: turn.id };
+  }
+
+  /**
+   * Ends, INTERRUPTED, every turn the store says started and never ended: the server stopped (or
+   * crashed) in the middle of them. Run once at start, before any session can run again.
+   */
+  async endInterruptedTurns(): Promise<number> {
+    const interrupted = await this.#options.prisma.session.findMany({
+      where: { activeTurnId: { not: null } },
+      select: { id: true, activeTurnId: true, currentAgent: true },
+    });
+    for (const { id: sessionId, activeTurnId, currentAgent } of interrupted) {
+      await this.#options.writer.change({
+        operation: 'endInterruptedTurn',
+        sessionId,
+        writes: [{ kind: 'turnEnded', turnId: activeTurnId!, agentName: currentAgent, reason: 'INTERRUPTED' }],
+      });
+      this.#log.warn('turn ended: the server had stopped while it ran', { sessionId, turnId: activeTurnId });
+    }
+    return interrupted.length;
+  }
+
   /** Runs the turn to its end and records the end; never throws. */
   async #drive(runtime: AgentRuntime, turn: RuntimeTurn, startSeq: number): Promise<void> {
     const { sessionId } = runtime;
@@ -129,17 +253,7 @@ export class TurnService {
         runtime,
         turn,
         ...(await this.#turnContext(sessionId)),
-        recorder: {
-          delta: (kind, index, content) => this.#publishDelta(sessionId, startSeq, turn.id, kind, index, content),
-          reply: (reply) => this.#recordReply(sessionId, turn, reply),
-          fallback: async (change) => {
-            await this.#options.writer.change({
-              operation: 'recordFallback',
-              sessionId,
-              writes: [{ kind: 'modelFallback', turnId: turn.id, agentName: turn.agentName, ...change }],
-            });
-          },
-        },
+        recorder: this.#recorder(runtime, turn, startSeq),
       });
     } catch (error) {
       const code = isDomainError(error) ? error.code : 'INTERNAL_ERROR';
@@ -157,55 +271,140 @@ export class TurnService {
     this.#log.info('turn ended', { sessionId, turnId: turn.id, reason: outcome.reason, code: outcome.failure?.code });
   }
 
-  #recordReply(sessionId: string, turn: RuntimeTurn, reply: TurnReply) {
-    const { content, cancelled, inputTokens, outputTokens, cost } = reply;
-    return this.#options.writer
-      .change({
-        operation: 'recordReply',
-        sessionId,
-        writes: [
-          {
-            kind: 'assistantReply',
-            turnId: turn.id,
-            message: { id: randomUUID(), role: 'assistant', agentName: turn.agentName, content, cancelled },
-            usage: { inputTokens, outputTokens, cost },
-          },
-        ],
-      })
-      .then(() => undefined);
+  /** How the turn loop's steps are kept: each one change through the writer; deltas are published live. */
+  #recorder(runtime: AgentRuntime, turn: RuntimeTurn, startSeq: number): TurnRecorder {
+    const { sessionId } = runtime;
+    const { id: turnId, agentName } = turn;
+    const write = async (operation: string, ...writes: SessionWrite[]) => {
+      await this.#options.writer.change({ operation, sessionId, writes });
+    };
+    const assistantReply = (content: string, extra: { cancelled: boolean; toolCalls?: ToolCallRequest[] }) =>
+      ({ kind: 'assistantReply', turnId, message: { id: randomUUID(), role: 'assistant', agentName, content, ...extra } }) as const;
+    const live = <K extends LiveKind>(kind: K, payload: SessionEventPayloads[K]) =>
+      this.#options.publisher.publish({ sessionId, seq: startSeq, agentName, at: new Date(), kind, payload } as SessionEventRecord<K>);
+    return {
+      delta: (kind, index, content) => live(kind === 'text' ? 'ASSISTANT_DELTA' : 'REASONING_DELTA', { turnId, index, content }),
+      toolCallDelta: (index, { toolCallId, toolName, argumentsDelta }) =>
+        live('TOOL_CALL_DELTA', { turnId, index, toolCallId, tool: toolName, argumentsDelta }),
+      reply: ({ content, cancelled, toolCalls, inputTokens, outputTokens, cost }: TurnReply) =>
+        write('recordReply', { ...assistantReply(content, { cancelled, toolCalls }), usage: { inputTokens, outputTokens, cost } }),
+      note: (content) => write('recordReply', assistantReply(content, { cancelled: false })),
+      fallback: (change) => write('recordFallback', { kind: 'modelFallback', turnId, agentName, ...change }),
+      toolsetFailed: (failure) => {
+        this.#log.warn('toolset failed to start', { sessionId, agent: agentName, ...failure });
+        return write('recordToolsetFailure', { kind: 'toolsetFailed', agentName, ...failure });
+      },
+      approvalSettings: () => this.#approvalSettings(runtime),
+      pause: (pause) => this.#pause(runtime, turn, pause),
+      toolCall: (call) => write('recordToolCall', { kind: 'toolCall', turnId, agentName, call }),
+      toolResult: (call, { output, isError, todos }) =>
+        write('recordToolResult', { kind: 'toolResult', turnId, agentName, call, output, isError, todos }),
+    };
   }
 
-  #publishDelta(sessionId: string, startSeq: number, turnId: string, kind: 'text' | 'reasoning', index: number, content: string) {
-    const event = {
-      sessionId,
-      seq: startSeq,
-      agentName: null,
-      at: new Date(),
-      payload: { turnId, index, content },
-      kind: kind === 'text' ? 'ASSISTANT_DELTA' : 'REASONING_DELTA',
-    } as SessionEventRecord<'ASSISTANT_DELTA' | 'REASONING_DELTA'>;
-    this.#options.publisher.publish(event);
+  /** Stores the pause, then waits for the answer that `#resume` stores, or for the turn's cancel. */
+  async #pause(runtime: AgentRuntime, turn: RuntimeTurn, pause: TurnPause): Promise<TurnResume | 'cancelled'> {
+    const signal = turn.controller.signal;
+    if (signal.aborted) return 'cancelled';
+    let settle!: (answer: TurnResume | 'cancelled') => void;
+    const answered = new Promise<TurnResume | 'cancelled'>((resolve) => (settle = resolve));
+    const pending: PendingPause = { pause, wake: (resume) => settle(resume) };
+    const cancelled = () => settle('cancelled');
+    signal.addEventListener('abort', cancelled, { once: true });
+    try {
+      await this.#options.writer.change({ operation: 'pauseTurn', sessionId: runtime.sessionId, runtime: runtime.turnPause(turn, pending) });
+      this.#log.info('turn waits for the user', { sessionId: runtime.sessionId, turnId: turn.id, pause: pause.kind });
+      return await answered;
+    } finally {
+      signal.removeEventListener('abort', cancelled);
+    }
+  }
+
+  /** The session's approval settings now, with its team's permissions. */
+  async #approvalSettings(runtime: AgentRuntime): Promise<ApprovalSettings> {
+    const session = await this.#options.prisma.session.findUniqueOrThrow({
+      where: { id: runtime.sessionId },
+      select: { safetyPolicy: true, permissions: true, toolsApproved: true },
+    });
+    return {
+      safetyPolicy: session.safetyPolicy as SafetyPolicy,
+      toolsApproved: session.toolsApproved,
+      sessionPermissions: JSON.parse(session.permissions) as Permissions,
+      teamPermissions: runtime.team.permissions,
+    };
   }
 
   /**
    * What the loop starts from, in one read (it stands between runTurn and the first model call): the
-   * conversation as the model sees it (the turn's own messages are already stored) and the call limit.
+   * conversation as the model sees it (the turn's own messages are already stored), the call limit,
+   * the working directory and the todo list.
    */
-  async #turnContext(sessionId: string): Promise<{ history: ChatMessage[]; maxIterations: number }> {
-    const session = await this.#options.prisma.session.findUnique({
+  async #turnContext(sessionId: string) {
+    const session = await this.#options.prisma.session.findUniqueOrThrow({
       where: { id: sessionId },
       select: {
         maxIterations: true,
+        workingDir: true,
+        todos: true,
         messages: {
-          where: { role: { in: ['user', 'assistant', 'system'] } },
           orderBy: { position: 'asc' },
-          select: { role: true, content: true },
+          select: { role: true, content: true, toolCalls: true, toolCallId: true, toolName: true, isError: true },
         },
       },
     });
-    const history = (session?.messages ?? []).map(({ role, content }) => ({ role: role as ChatMessage['role'], content }));
-    return { history, maxIterations: session?.maxIterations ?? 0 };
+    return {
+      history: conversation(session.messages),
+      maxIterations: session.maxIterations,
+      workingDir: session.workingDir,
+      todos: JSON.parse(session.todos) as Todo[],
+    };
   }
+}
+
+type LiveKind = 'ASSISTANT_DELTA' | 'REASONING_DELTA' | 'TOOL_CALL_DELTA';
+
+/**
+ * Stored messages as a model reads them. A tool call left without its answer (its turn was
+ * interrupted) gets one saying so: providers refuse a conversation with an unanswered call.
+ */
+export function conversation(
+  messages: {
+    role: string;
+    content: string;
+    toolCalls: string | null;
+    toolCallId: string | null;
+    toolName: string | null;
+    isError: boolean;
+  }[],
+): ChatMessage[] {
+  const history: ChatMessage[] = [];
+  let unanswered: ToolCallRequest[] = [];
+  const answerTheRest = () => {
+    for (const call of unanswered) {
+      const content = 'The tool call was interrupted: the server stopped before it finished.';
+      history.push({ role: 'tool', toolCallId: call.id, toolName: call.name, content, isError: true });
+    }
+    unanswered = [];
+  };
+  for (const message of messages) {
+    if (message.role === 'tool') {
+      if (message.toolCallId === null) continue;
+      const toolCallId = message.toolCallId;
+      unanswered = unanswered.filter((call) => call.id !== toolCallId);
+      history.push({ role: 'tool', toolCallId, toolName: message.toolName ?? '', content: message.content, isError: message.isError });
+      continue;
+    }
+    answerTheRest();
+    if (message.role === 'assistant') {
+      const toolCalls = message.toolCalls ? (JSON.parse(message.toolCalls) as ToolCallRequest[]) : undefined;
+      history.push({ role: 'assistant', content: message.content, ...(toolCalls && { toolCalls }) });
+      unanswered = toolCalls ?? [];
+    } else if (message.role === 'user' || message.role === 'system') {
+      history.push({ role: message.role, content: message.content });
+    }
+  }
+  answerTheRest();
+  return history;
 }
 
 /** Several runtime changes as one: applied in order, undone in reverse. */

@@ -19,6 +19,13 @@ export type AgentModelOverrideInput = {
   modelRef: string;
 };
 
+export type AnswerElicitationInput = {
+  action: ElicitationAction;
+  /** With ACCEPT: the answer, an object matching the requested schema. */
+  content?: unknown;
+  sessionId: string | number;
+};
+
 export type CreateSessionInput = {
   agentModelOverrides?: Array<AgentModelOverrideInput> | null | undefined;
   /** An object of string values. */
@@ -36,6 +43,14 @@ export type CreateSessionInput = {
   workingDir?: string | null | undefined;
 };
 
+export type ElicitationAction =
+  /** The answer is in `content`. */
+  | 'ACCEPT'
+  /** The user dismissed the question. */
+  | 'CANCEL'
+  /** The user declined to answer. */
+  | 'DECLINE';
+
 export type ForkSessionInput = {
   /** Copy the messages before this one; all of them when omitted. */
   beforeMessageId?: string | number | null | undefined;
@@ -52,6 +67,23 @@ export type PermissionsInput = {
   allow: Array<string>;
   ask: Array<string>;
   deny: Array<string>;
+};
+
+export type ResumeDecision =
+  /** Run this tool call (or, at the iteration limit, make 10 more model calls). */
+  | 'APPROVE'
+  /** Run it, and every later tool call of the session without asking. */
+  | 'APPROVE_SESSION'
+  /** Run it, and add the tool to the session's `allow` permissions. */
+  | 'APPROVE_TOOL'
+  /** Do not run it: the model receives a tool error with the reason (at the limit: end the turn). */
+  | 'REJECT';
+
+export type ResumeTurnInput = {
+  decision: ResumeDecision;
+  /** With REJECT: why, for the model (at most 2000 characters). */
+  reason?: string | null | undefined;
+  sessionId: string | number;
 };
 
 export type RunTurnInput = {
@@ -120,6 +152,11 @@ export type SwitchAgentInput = {
   sessionId: string | number;
 };
 
+export type TodoStatus =
+  | 'completed'
+  | 'in_progress'
+  | 'pending';
+
 export type TurnEndReason =
   /** cancelTurn, stopSession, deleteSession or the server stopping ended it. */
   | 'CANCELLED'
@@ -127,7 +164,9 @@ export type TurnEndReason =
   | 'COMPLETED'
   /** A model call failed (a TurnFailedEvent before this one says why). */
   | 'FAILED'
-  /** The session's maxIterations model calls were made. */
+  /** The server stopped while the turn ran; recorded when it started again. */
+  | 'INTERRUPTED'
+  /** The turn reached its iteration limit and resumeTurn REJECT stopped it. */
   | 'MAX_ITERATIONS';
 
 export type TurnMessageInput = {
@@ -138,7 +177,13 @@ export type TurnMessageInput = {
 };
 
 export type TurnState =
-  /** The agent is working: calling its model, streaming its reply. */
+  /** A tool call waits for resumeTurn (see pendingToolCall). */
+  | 'AWAITING_CONFIRMATION'
+  /** An MCP server asks the user something (see elicitation): answerElicitation answers. */
+  | 'AWAITING_ELICITATION'
+  /** The turn reached maxIterations: resumeTurn APPROVE grants 10 more calls, REJECT ends it. */
+  | 'AWAITING_ITERATION_APPROVAL'
+  /** The agent is working: calling its model, streaming its reply, running tools. */
   | 'RUNNING';
 
 export type UpdateMessageInput = {
@@ -413,22 +458,32 @@ export type SessionEventsSubscriptionVariables = Exact<{
 export type SessionEventsSubscription = { sessionEvents:
     | { __typename: 'AssistantDeltaEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'CurrentAgentSwitchedEvent', previousAgentName: string, seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'ElicitationRequestEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'GapEvent', missedFrom: number, missedTo: number, seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'MaxIterationsReachedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'MessageAddedEvent', messageId: string, role: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'MessageUpdatedEvent', messageId: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'ModelChangedEvent', modelRef: string | null, previousModelRef: string | null, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'ModelFallbackEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'PermissionsChangedEvent', allow: Array<string>, ask: Array<string>, deny: Array<string>, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'ReasoningDeltaEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'SafetyPolicyChangedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionCreatedEvent', title: string, team: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionExitedEvent', reason: string, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionStartedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'SessionStoppedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'StarredChangedEvent', starred: boolean, seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'TitleChangedEvent', title: string, previousTitle: string, seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'TodosChangedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'TokenUsageUpdatedEvent', inputTokens: number, outputTokens: number, cost: number, seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'ToolCallConfirmationEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'ToolCallDeltaEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'ToolCallEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'ToolCallResultEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'ToolsetFailedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'TurnEndedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'TurnFailedEvent', seq: number, agentName: string | null, sessionId: string }
+    | { __typename: 'TurnResumedEvent', seq: number, agentName: string | null, sessionId: string }
     | { __typename: 'TurnStartedEvent', seq: number, agentName: string | null, sessionId: string }
    };
 
@@ -441,22 +496,32 @@ export type HeavySessionEventsSubscriptionVariables = Exact<{
 export type HeavySessionEventsSubscription = { sessionEvents:
     | { __typename: 'AssistantDeltaEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'CurrentAgentSwitchedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'ElicitationRequestEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'GapEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'MaxIterationsReachedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'MessageAddedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'MessageUpdatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'ModelChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'ModelFallbackEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'PermissionsChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'ReasoningDeltaEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'SafetyPolicyChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionCreatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionExitedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionStartedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'SessionStoppedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'StarredChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'TitleChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'TodosChangedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'TokenUsageUpdatedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'ToolCallConfirmationEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'ToolCallDeltaEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'ToolCallEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'ToolCallResultEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'ToolsetFailedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'TurnEndedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'TurnFailedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
+    | { __typename: 'TurnResumedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
     | { __typename: 'TurnStartedEvent', seq: number, session: { title: string, customModelsUsed: Array<string>, availableModels: Array<{ name: string, ref: string, provider: string, model: string, isCurrent: boolean }> } | null }
    };
 
@@ -645,6 +710,85 @@ export type OutcomeDeleteSessionMutation = { deleteSession:
     | { __typename: 'SessionNotFound', message: string }
    };
 
+export type ToolsetSessionQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ToolsetSessionQuery = { session:
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'Session', running: boolean, safetyPolicy: SafetyPolicy, lastEventSeq: number, todos: Array<{ id: string, description: string, status: TodoStatus }>, turn: { id: string, state: TurnState, pendingToolCall: { toolCallId: string, tool: string, arguments: string } | null, elicitation: { elicitationId: string, server: string, message: string, requestedSchema: unknown } | null } | null, messages: { edges: Array<{ node: { role: string, content: string, turnId: string | null, toolCallId: string | null, toolName: string | null, isError: boolean, toolCalls: Array<{ id: string, name: string, arguments: string }> } }> } }
+    | { __typename: 'SessionNotFound', message: string }
+   };
+
+export type ToolsetResumeTurnMutationVariables = Exact<{
+  input: ResumeTurnInput;
+}>;
+
+
+export type ToolsetResumeTurnMutation = { resumeTurn:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'TurnNotAwaiting', message: string }
+    | { __typename: 'TurnPayload', turnId: string }
+   };
+
+export type ToolsetAnswerElicitationMutationVariables = Exact<{
+  input: AnswerElicitationInput;
+}>;
+
+
+export type ToolsetAnswerElicitationMutation = { answerElicitation:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string, field: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'TurnNotAwaiting', message: string, sessionId: string }
+    | { __typename: 'TurnPayload', turnId: string }
+   };
+
+export type ToolsetEventsSubscriptionVariables = Exact<{
+  sessionId: string | number;
+  after?: number | null | undefined;
+}>;
+
+
+export type ToolsetEventsSubscription = { sessionEvents:
+    | { __typename: 'AssistantDeltaEvent', seq: number, agentName: string | null }
+    | { __typename: 'CurrentAgentSwitchedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ElicitationRequestEvent', turnId: string, elicitationId: string, server: string, message: string, requestedSchema: unknown, seq: number, agentName: string | null }
+    | { __typename: 'GapEvent', seq: number, agentName: string | null }
+    | { __typename: 'MaxIterationsReachedEvent', seq: number, agentName: string | null }
+    | { __typename: 'MessageAddedEvent', seq: number, agentName: string | null }
+    | { __typename: 'MessageUpdatedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ModelChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ModelFallbackEvent', seq: number, agentName: string | null }
+    | { __typename: 'PermissionsChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ReasoningDeltaEvent', seq: number, agentName: string | null }
+    | { __typename: 'SafetyPolicyChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionCreatedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionExitedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionStartedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionStoppedEvent', seq: number, agentName: string | null }
+    | { __typename: 'StarredChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TitleChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TodosChangedEvent', seq: number, agentName: string | null, todos: Array<{ id: string, description: string, status: TodoStatus }> }
+    | { __typename: 'TokenUsageUpdatedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallConfirmationEvent', turnId: string, toolCallId: string, tool: string, arguments: string, seq: number, agentName: string | null }
+    | { __typename: 'ToolCallDeltaEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallEvent', turnId: string, toolCallId: string, tool: string, arguments: string, seq: number, agentName: string | null }
+    | { __typename: 'ToolCallResultEvent', turnId: string, toolCallId: string, tool: string, output: string, isError: boolean, seq: number, agentName: string | null }
+    | { __typename: 'ToolsetFailedEvent', toolset: string, message: string, seq: number, agentName: string | null }
+    | { __typename: 'TurnEndedEvent', turnId: string, reason: TurnEndReason, seq: number, agentName: string | null }
+    | { __typename: 'TurnFailedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TurnResumedEvent', turnId: string, decision: string, seq: number, agentName: string | null, resumedCall: string | null }
+    | { __typename: 'TurnStartedEvent', turnId: string, seq: number, agentName: string | null }
+   };
+
 export type RunTurnMutationVariables = Exact<{
   input: RunTurnInput;
 }>;
@@ -696,23 +840,110 @@ export type TurnEventsSubscriptionVariables = Exact<{
 export type TurnEventsSubscription = { sessionEvents:
     | { __typename: 'AssistantDeltaEvent', turnId: string, index: number, content: string, seq: number, agentName: string | null }
     | { __typename: 'CurrentAgentSwitchedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ElicitationRequestEvent', seq: number, agentName: string | null }
     | { __typename: 'GapEvent', seq: number, agentName: string | null }
+    | { __typename: 'MaxIterationsReachedEvent', seq: number, agentName: string | null }
     | { __typename: 'MessageAddedEvent', role: string, seq: number, agentName: string | null }
     | { __typename: 'MessageUpdatedEvent', seq: number, agentName: string | null }
     | { __typename: 'ModelChangedEvent', modelRef: string | null, seq: number, agentName: string | null }
     | { __typename: 'ModelFallbackEvent', seq: number, agentName: string | null }
     | { __typename: 'PermissionsChangedEvent', seq: number, agentName: string | null }
     | { __typename: 'ReasoningDeltaEvent', turnId: string, index: number, content: string, seq: number, agentName: string | null }
+    | { __typename: 'SafetyPolicyChangedEvent', seq: number, agentName: string | null }
     | { __typename: 'SessionCreatedEvent', seq: number, agentName: string | null }
     | { __typename: 'SessionExitedEvent', seq: number, agentName: string | null }
     | { __typename: 'SessionStartedEvent', seq: number, agentName: string | null }
     | { __typename: 'SessionStoppedEvent', seq: number, agentName: string | null }
     | { __typename: 'StarredChangedEvent', seq: number, agentName: string | null }
     | { __typename: 'TitleChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TodosChangedEvent', seq: number, agentName: string | null }
     | { __typename: 'TokenUsageUpdatedEvent', inputTokens: number, outputTokens: number, cost: number, seq: number, agentName: string | null }
+    | { __typename: 'ToolCallConfirmationEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallDeltaEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallResultEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolsetFailedEvent', seq: number, agentName: string | null }
     | { __typename: 'TurnEndedEvent', turnId: string, reason: TurnEndReason, seq: number, agentName: string | null }
     | { __typename: 'TurnFailedEvent', code: string, message: string, retryable: boolean, seq: number, agentName: string | null }
+    | { __typename: 'TurnResumedEvent', seq: number, agentName: string | null }
     | { __typename: 'TurnStartedEvent', turnId: string, model: string, seq: number, agentName: string | null }
+   };
+
+export type ResumeTurnMutationVariables = Exact<{
+  input: ResumeTurnInput;
+}>;
+
+
+export type ResumeTurnMutation = { resumeTurn:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string, field: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'TurnNotAwaiting', message: string }
+    | { __typename: 'TurnPayload', turnId: string }
+   };
+
+export type SetSafetyPolicyMutationVariables = Exact<{
+  sessionId: string | number;
+  safetyPolicy: SafetyPolicy;
+}>;
+
+
+export type SetSafetyPolicyMutation = { setSessionSafetyPolicy:
+    | { __typename: 'CommitOutcomeUnknown' }
+    | { __typename: 'InvalidInput' }
+    | { __typename: 'PersistenceFailed' }
+    | { __typename: 'Session', safetyPolicy: SafetyPolicy }
+    | { __typename: 'SessionNotFound' }
+   };
+
+export type ToolTurnQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ToolTurnQuery = { session:
+    | { toolsApproved: boolean, permissions: { allow: Array<string>, ask: Array<string>, deny: Array<string> }, turn: { id: string, state: TurnState, maxIterations: number | null, pendingToolCall: { toolCallId: string, tool: string, arguments: string } | null } | null, messages: { edges: Array<{ node: { role: string, content: string, toolCallId: string | null, toolName: string | null, isError: boolean, toolCalls: Array<{ id: string, name: string, arguments: string }> } }> } }
+    | Record<PropertyKey, never>
+   };
+
+export type ToolEventsSubscriptionVariables = Exact<{
+  sessionId: string | number;
+  after?: number | null | undefined;
+}>;
+
+
+export type ToolEventsSubscription = { sessionEvents:
+    | { __typename: 'AssistantDeltaEvent', seq: number }
+    | { __typename: 'CurrentAgentSwitchedEvent', seq: number }
+    | { __typename: 'ElicitationRequestEvent', seq: number }
+    | { __typename: 'GapEvent', seq: number }
+    | { __typename: 'MaxIterationsReachedEvent', seq: number }
+    | { __typename: 'MessageAddedEvent', seq: number }
+    | { __typename: 'MessageUpdatedEvent', seq: number }
+    | { __typename: 'ModelChangedEvent', seq: number }
+    | { __typename: 'ModelFallbackEvent', seq: number }
+    | { __typename: 'PermissionsChangedEvent', seq: number }
+    | { __typename: 'ReasoningDeltaEvent', seq: number }
+    | { __typename: 'SafetyPolicyChangedEvent', seq: number }
+    | { __typename: 'SessionCreatedEvent', seq: number }
+    | { __typename: 'SessionExitedEvent', seq: number }
+    | { __typename: 'SessionStartedEvent', seq: number }
+    | { __typename: 'SessionStoppedEvent', seq: number }
+    | { __typename: 'StarredChangedEvent', seq: number }
+    | { __typename: 'TitleChangedEvent', seq: number }
+    | { __typename: 'TodosChangedEvent', seq: number }
+    | { __typename: 'TokenUsageUpdatedEvent', seq: number }
+    | { __typename: 'ToolCallConfirmationEvent', toolCallId: string, tool: string, arguments: string, seq: number }
+    | { __typename: 'ToolCallDeltaEvent', toolCallId: string, tool: string, argumentsDelta: string, seq: number }
+    | { __typename: 'ToolCallEvent', toolCallId: string, tool: string, seq: number }
+    | { __typename: 'ToolCallResultEvent', toolCallId: string, tool: string, output: string, isError: boolean, seq: number }
+    | { __typename: 'ToolsetFailedEvent', seq: number }
+    | { __typename: 'TurnEndedEvent', reason: TurnEndReason, seq: number }
+    | { __typename: 'TurnFailedEvent', seq: number }
+    | { __typename: 'TurnResumedEvent', decision: string, seq: number, decidedCall: string | null }
+    | { __typename: 'TurnStartedEvent', seq: number }
    };
 
 export const SessionDetailsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SessionDetails"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"team"}},{"kind":"Field","name":{"kind":"Name","value":"workingDir"}},{"kind":"Field","name":{"kind":"Name","value":"starred"}},{"kind":"Field","name":{"kind":"Name","value":"safetyPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}},{"kind":"Field","name":{"kind":"Name","value":"attributes"}},{"kind":"Field","name":{"kind":"Name","value":"forkedFromId"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"permissions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"allow"}},{"kind":"Field","name":{"kind":"Name","value":"ask"}},{"kind":"Field","name":{"kind":"Name","value":"deny"}}]}},{"kind":"Field","name":{"kind":"Name","value":"limits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"maxIterations"}},{"kind":"Field","name":{"kind":"Name","value":"maxConsecutiveToolCalls"}},{"kind":"Field","name":{"kind":"Name","value":"maxOldToolCallTokens"}}]}},{"kind":"Field","name":{"kind":"Name","value":"agentModelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customModelsUsed"}},{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SessionDetailsFragment, unknown>;
@@ -753,7 +984,15 @@ export const OutcomeStopSessionDocument = {"kind":"Document","definitions":[{"ki
 export const OutcomeCreateSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OutcomeCreateSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSessionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommitOutcomeUnknown"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}}]}}]}}]} as unknown as DocumentNode<OutcomeCreateSessionMutation, OutcomeCreateSessionMutationVariables>;
 export const OutcomeForkSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OutcomeForkSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ForkSessionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"forkSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"forkedFromId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommitOutcomeUnknown"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}}]}}]}}]} as unknown as DocumentNode<OutcomeForkSessionMutation, OutcomeForkSessionMutationVariables>;
 export const OutcomeDeleteSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OutcomeDeleteSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteSessionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedSessionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommitOutcomeUnknown"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}}]}}]}}]} as unknown as DocumentNode<OutcomeDeleteSessionMutation, OutcomeDeleteSessionMutationVariables>;
+export const ToolsetSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ToolsetSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"safetyPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"todos"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"pendingToolCall"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}},{"kind":"Field","name":{"kind":"Name","value":"elicitation"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"elicitationId"}},{"kind":"Field","name":{"kind":"Name","value":"server"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"requestedSchema"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"toolName"}},{"kind":"Field","name":{"kind":"Name","value":"isError"}}]}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ToolsetSessionQuery, ToolsetSessionQueryVariables>;
+export const ToolsetResumeTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ToolsetResumeTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ResumeTurnInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumeTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ToolsetResumeTurnMutation, ToolsetResumeTurnMutationVariables>;
+export const ToolsetAnswerElicitationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ToolsetAnswerElicitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AnswerElicitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"answerElicitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnNotAwaiting"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]}}]} as unknown as DocumentNode<ToolsetAnswerElicitationMutation, ToolsetAnswerElicitationMutationVariables>;
+export const ToolsetEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ToolsetEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnStartedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallConfirmationEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallResultEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"output"}},{"kind":"Field","name":{"kind":"Name","value":"isError"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolsetFailedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolset"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ElicitationRequestEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"elicitationId"}},{"kind":"Field","name":{"kind":"Name","value":"server"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"requestedSchema"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnResumedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"decision"}},{"kind":"Field","alias":{"kind":"Name","value":"resumedCall"},"name":{"kind":"Name","value":"toolCallId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TodosChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"todos"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnEndedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}}]}}]} as unknown as DocumentNode<ToolsetEventsSubscription, ToolsetEventsSubscriptionVariables>;
 export const RunTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RunTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunTurnInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"model"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AgentNotFound"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"availableAgents"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidModelRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}}]}}]} as unknown as DocumentNode<RunTurnMutation, RunTurnMutationVariables>;
 export const CancelTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<CancelTurnMutation, CancelTurnMutationVariables>;
 export const SessionTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SessionTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}},{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"model"}}]}},{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"cancelled"}},{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}}]}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<SessionTurnQuery, SessionTurnQueryVariables>;
 export const TurnEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TurnEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnStartedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"model"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageAddedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AssistantDeltaEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ReasoningDeltaEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TokenUsageUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnFailedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnEndedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}}]}}]}}]} as unknown as DocumentNode<TurnEventsSubscription, TurnEventsSubscriptionVariables>;
+export const ResumeTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ResumeTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ResumeTurnInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumeTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]}}]} as unknown as DocumentNode<ResumeTurnMutation, ResumeTurnMutationVariables>;
+export const SetSafetyPolicyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetSafetyPolicy"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"safetyPolicy"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SafetyPolicy"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setSessionSafetyPolicy"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"safetyPolicy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"safetyPolicy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"safetyPolicy"}}]}}]}}]}}]} as unknown as DocumentNode<SetSafetyPolicyMutation, SetSafetyPolicyMutationVariables>;
+export const ToolTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ToolTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolsApproved"}},{"kind":"Field","name":{"kind":"Name","value":"permissions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"allow"}},{"kind":"Field","name":{"kind":"Name","value":"ask"}},{"kind":"Field","name":{"kind":"Name","value":"deny"}}]}},{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"maxIterations"}},{"kind":"Field","name":{"kind":"Name","value":"pendingToolCall"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"toolName"}},{"kind":"Field","name":{"kind":"Name","value":"isError"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<ToolTurnQuery, ToolTurnQueryVariables>;
+export const ToolEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ToolEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDeltaEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"argumentsDelta"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallConfirmationEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnResumedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"decision"}},{"kind":"Field","alias":{"kind":"Name","value":"decidedCall"},"name":{"kind":"Name","value":"toolCallId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallResultEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"output"}},{"kind":"Field","name":{"kind":"Name","value":"isError"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnEndedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}}]}}]} as unknown as DocumentNode<ToolEventsSubscription, ToolEventsSubscriptionVariables>;
