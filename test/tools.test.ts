@@ -358,6 +358,19 @@ describe('a waiting turn', () => {
     await ended(server, sessionId);
     expect(await toolMessagesSent(fake, 2)).toHaveLength(2);
   });
+
+  it('a server stopping while a call waits ends the turn INTERRUPTED as it stops; a restarted server goes on', async () => {
+    const { fake, server, sessionId } = await setup();
+    fake.toolCalls([writeCall('a.txt')]).reply(['after the restart']);
+    const turnId = await runTurn(server, sessionId);
+    await awaiting(server, sessionId);
+    await server.stop();
+
+    const restarted = await startTestServer('sqlite', { database: server.database, env: server.app.config.providerEnv as Record<string, string> });
+    const stored = await storedSession(restarted, sessionId);
+    expect(stored.events.filter((event) => event.kind === 'TURN_ENDED').map((event) => event.payload)).toEqual([{ turnId, reason: 'INTERRUPTED' }]);
+    expect(stored.session!.activeTurnId).toBeNull();
+  });
 });
 
 describe('the iteration limit', () => {

@@ -312,7 +312,7 @@ describe('turns against a provider (a fake OpenAI server)', () => {
     expect(seen.map((result) => result.data?.sessionEvents.__typename)).toEqual(['MessageAddedEvent', 'TokenUsageUpdatedEvent', 'TurnEndedEvent']);
   });
 
-  it('the server stopping cancels a running turn and records its end; a restarted server has it all', async () => {
+  it('the server stopping ends a running turn INTERRUPTED, its partial reply kept; a restarted server has it all', async () => {
     const { fake, server, session } = await setup();
     fake.stall(['Interrup', 'ted']);
     const published = server.publishedEvents((await storedSession(server, session.id)).id);
@@ -325,7 +325,7 @@ describe('turns against a provider (a fake OpenAI server)', () => {
     expect(events.slice(-3).map((event) => [event.kind, event.payload])).toEqual([
       ['MESSAGE_ADDED', { messageId: expect.any(String), role: 'assistant' }],
       ['TOKEN_USAGE_UPDATED', expect.any(Object)],
-      ['TURN_ENDED', { turnId: expect.any(String), reason: 'CANCELLED' }],
+      ['TURN_ENDED', { turnId: expect.any(String), reason: 'INTERRUPTED' }],
     ]);
     const { session: read } = await restarted.data(SessionTurn, { id: session.id });
     if (!('messages' in read)) throw new Error('no session');

@@ -2,6 +2,9 @@
 import type { AgentRuntime } from './agent-runtime.js';
 import type { RuntimeChange } from './runtime-change.js';
 
+/** Why a turn is aborted: a person cancelled it, or the server is stopping under it. */
+export type CancelCause = 'cancelled' | 'server-stopping';
+
 export class RuntimeRegistry {
   readonly #runtimes = new Map<string, AgentRuntime>();
 
@@ -22,11 +25,14 @@ export class RuntimeRegistry {
     return this.#runtimes.size;
   }
 
-  /** Cancels the session's running turn, if any, and resolves once its end is recorded. */
-  async cancelTurn(sessionId: string): Promise<void> {
+  /**
+   * Cancels the session's running turn, if any, and resolves once its end is recorded. The cause is
+   * the abort's reason: the turn ends CANCELLED, or INTERRUPTED when the server is stopping.
+   */
+  async cancelTurn(sessionId: string, cause: CancelCause = 'cancelled'): Promise<void> {
     const turn = this.#runtimes.get(sessionId)?.turn;
     if (!turn) return;
-    turn.controller.abort();
+    turn.controller.abort(cause);
     await turn.done;
   }
 

@@ -47,10 +47,12 @@ const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
 const TurnEndReasonEnum = builder.enumType('TurnEndReason', {
   values: {
     COMPLETED: { description: 'The agent answered.' },
-    CANCELLED: { description: 'cancelTurn, stopSession, deleteSession or the server stopping ended it.' },
+    CANCELLED: { description: 'cancelTurn, stopSession or deleteSession ended it.' },
     FAILED: { description: 'A model call failed (a TurnFailedEvent before this one says why).' },
     MAX_ITERATIONS: { description: 'The turn reached its iteration limit and resumeTurn REJECT stopped it.' },
-    INTERRUPTED: { description: 'The server stopped while the turn ran; recorded when it started again.' },
+    INTERRUPTED: {
+      description: 'The server stopped while the turn ran: recorded as it stopped, or at its next start after a crash.',
+    },
   },
 });
 

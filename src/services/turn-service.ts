@@ -5,8 +5,8 @@
  * writer. Tool calls that need the user pause the turn (`resumeTurn`, `answerElicitation` go on); each
  * pause and each answer is one change too. `cancelTurn`, stopping or deleting the session, and the
  * server stopping cancel a turn the same way: the provider's stream is aborted, a wait for the user
- * ends, and what had streamed is kept, marked cancelled. A turn the server stopped in the middle of
- * (a crash) is ended INTERRUPTED when the server next starts.
+ * ends, and what had streamed is kept, marked cancelled. A turn the server stops under ends
+ * INTERRUPTED: at once when it stops cleanly, when it next starts after a crash.
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../db/client.js';
@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import type { AgentRuntime, PendingPause, ResolvedModel, RuntimeTurn } from '../runtime/agent-runtime.js';
 import type { ApprovalSettings } from '../runtime/approval.js';
 import type { ChatMessage, ToolCallRequest } from '../runtime/model-client.js';
-import type { RuntimeRegistry } from '../runtime/registry.js';
+import type { CancelCause, RuntimeRegistry } from '../runtime/registry.js';
 import type { RuntimeChange, TurnPause, TurnResume } from '../runtime/runtime-change.js';
 import type { Todo } from '../runtime/tools/tool.js';
 import { runTurnLoop, type TurnOutcome, type TurnRecorder, type TurnReply } from '../runtime/turn-loop.js';
@@ -138,10 +138,10 @@ export class TurnService {
     return { sessionId, turnId: turn.id };
   }
 
-  /** Cancels every running turn (the server stops). */
+  /** Ends every running turn INTERRUPTED, each with what it had done stored (the server stops). */
   async cancelAll(): Promise<void> {
     const { runtimes } = this.#options;
-    await Promise.all(runtimes.ids().map((sessionId) => runtimes.cancelTurn(sessionId)));
+    await Promise.all(runtimes.ids().map((sessionId) => runtimes.cancelTurn(sessionId, 'server-stopping')));
   }
 
   /**
@@ -260,6 +260,8 @@ export class TurnService {
       this.#log.error('turn failed', { sessionId, turnId: turn.id, code, error: (error as Error).message });
       outcome = { reason: 'FAILED', failure: { code, message: (error as Error).message, retryable: false } };
     }
+    const serverStopping: CancelCause = 'server-stopping';
+    if (outcome.reason === 'CANCELLED' && turn.controller.signal.reason === serverStopping) outcome = { reason: 'INTERRUPTED' };
     const end = runtime.turnEnd({ turnId: turn.id, agentName: turn.agentName, ...outcome });
     try {
       await this.#options.writer.change({ operation: 'endTurn', sessionId, runtime: end });
