@@ -303,6 +303,22 @@ describe('a waiting turn', () => {
     expect(JSON.parse(streamed)).toEqual({ path: 'a.txt', content: 'watched' });
   });
 
+  it('a subscriber that reconnects while the turn waits gets the confirmation again from the log, and can answer it', async () => {
+    const { fake, server, sessionId } = await setup();
+    fake.toolCalls([writeCall('a.txt')]).reply(['done']);
+    const before = (await storedSession(server, sessionId)).session!.lastEventSeq;
+    const first = subscribe(server, 'websocket', ToolEvents, { sessionId, after: before });
+    await runTurn(server, sessionId);
+    await first.until((results) => results.some((result) => result.data?.sessionEvents.__typename === 'ToolCallConfirmationEvent'));
+    await first.close();
+
+    const again = subscribe(server, 'sse', ToolEvents, { sessionId, after: before });
+    await again.until((results) => results.some((result) => result.data?.sessionEvents.__typename === 'ToolCallConfirmationEvent'));
+    expect((await readTurn(server, sessionId)).turn?.state).toBe('AWAITING_CONFIRMATION');
+    expectTypename(await resume(server, sessionId, 'APPROVE'), 'TurnPayload');
+    await again.until((results) => results.some((result) => result.data?.sessionEvents.__typename === 'TurnEndedEvent'));
+  });
+
   it('two clients answer at once: one resumes the turn, the other gets TurnNotAwaiting, and the call runs once', async () => {
     const { fake, server, sessionId } = await setup();
     fake.toolCalls([writeCall('a.txt')]).reply(['done']);

@@ -152,7 +152,9 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
       const stored = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { permissions: true } });
       const permissions = JSON.parse(stored.permissions) as Permissions;
       if (permissions.allow.includes(write.tool)) return [];
-      return applyWrite(tx, sessionId, { kind: 'setPermissions', permissions: { ...permissions, allow: [...permissions.allow, write.tool] } });
+      // Out of `ask` too: a pattern stays in one list, as updateSessionPermissions requires.
+      const ask = permissions.ask.filter((pattern) => pattern !== write.tool);
+      return applyWrite(tx, sessionId, { kind: 'setPermissions', permissions: { ...permissions, ask, allow: [...permissions.allow, write.tool] } });
     }
     case 'setSafetyPolicy': {
       const { safetyPolicy: previousSafetyPolicy } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { safetyPolicy: true } });

@@ -298,9 +298,14 @@ export class TurnService {
       },
       approvalSettings: () => this.#approvalSettings(runtime),
       pause: (pause) => this.#pause(runtime, turn, pause),
-      toolCall: (call) => write('recordToolCall', { kind: 'toolCall', turnId, agentName, call }),
-      toolResult: (call, { output, isError, todos }) =>
-        write('recordToolResult', { kind: 'toolResult', turnId, agentName, call, output, isError, todos }),
+      toolCall: (call) => {
+        this.#log.info('tool call runs', { sessionId, turnId, tool: call.name, toolCallId: call.id });
+        return write('recordToolCall', { kind: 'toolCall', turnId, agentName, call });
+      },
+      toolResult: (call, { output, isError, todos }) => {
+        this.#log.info('tool call answered', { sessionId, turnId, tool: call.name, toolCallId: call.id, isError, chars: output.length });
+        return write('recordToolResult', { kind: 'toolResult', turnId, agentName, call, output, isError, todos });
+      },
     };
   }
 

@@ -1,6 +1,8 @@
 /** Rules for client input. Each failure names the input field and says what is accepted. */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { SafetyPolicy } from '../runtime/approval.js';
+import type { PermissionsConfig } from '../runtime/toolset-config.js';
 import { InvalidInputError } from './errors.js';
 
 export const LIMITS = {
@@ -21,8 +23,8 @@ export const LIMITS = {
   cost: 1_000_000_000,
 } as const;
 
-export const SAFETY_POLICIES = ['ASK_ALWAYS', 'ASK_UNSAFE', 'ALLOW_ALL'] as const;
-export type SafetyPolicy = (typeof SAFETY_POLICIES)[number];
+export type { SafetyPolicy };
+export const SAFETY_POLICIES = ['ASK_ALWAYS', 'ASK_UNSAFE', 'ALLOW_ALL'] as const satisfies readonly SafetyPolicy[];
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'tool', 'system'] as const;
 
@@ -73,11 +75,8 @@ export async function validateWorkingDir(raw: string | null | undefined, root: s
   return normalized;
 }
 
-export interface Permissions {
-  allow: string[];
-  ask: string[];
-  deny: string[];
-}
+/** A session's tool permissions: the same three pattern lists a team declares. */
+export type Permissions = PermissionsConfig;
 
 export function validatePermissions(input: Permissions, field = 'permissions'): Permissions {
   const seen = new Map<string, string>();
