@@ -184,6 +184,7 @@ export class TurnService {
       throw new InvalidInputError('content', `only ACCEPT carries content; got it with ${input.action}`);
     }
     const { runtime, turn, pending } = await this.#paused(input.sessionId, 'an elicitation answer');
+    if (content && pending.pause.kind === 'elicitation') checkElicitationAnswer(pending.pause.request.requestedSchema, content);
     const resume = { decision: input.action, reason: null, content };
     return this.#resume(runtime, turn, pending, resume, [], 'answerElicitation', 'an elicitation answer');
   }
@@ -365,6 +366,33 @@ export class TurnService {
       workingDir: session.workingDir,
       todos: JSON.parse(session.todos) as Todo[],
     };
+  }
+}
+
+/**
+ * An accepted answer must be what MCP lets a server ask for: a flat object of strings, numbers, booleans
+ * (or lists of strings), with the schema's required fields and types. Refused here, it is an input error
+ * the user can correct; passed on, the server would fail the tool call instead.
+ */
+function checkElicitationAnswer(schema: Record<string, unknown>, content: Record<string, unknown>) {
+  const properties = (schema.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>;
+  const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
+  const missing = required.filter((name) => content[name] === undefined);
+  if (missing.length > 0) throw new InvalidInputError('content', `the answer lacks ${missing.join(', ')}, which the server requires`);
+  for (const [name, value] of Object.entries(content)) {
+    const expected = properties[name];
+    if (!expected) throw new InvalidInputError(`content.${name}`, `the server did not ask for "${name}" (it asks for: ${Object.keys(properties).join(', ') || 'nothing'})`);
+    const actual = Array.isArray(value) && value.every((item) => typeof item === 'string') ? 'array' : typeof value;
+    const fits =
+      expected.type === undefined
+        ? ['string', 'number', 'boolean', 'array'].includes(actual)
+        : expected.type === 'integer'
+          ? Number.isInteger(value)
+          : actual === expected.type;
+    if (!fits) throw new InvalidInputError(`content.${name}`, `must be ${expected.type ?? 'a string, number, boolean or list of strings'}; got ${JSON.stringify(value)}`);
+    if (expected.enum && !expected.enum.includes(value)) {
+      throw new InvalidInputError(`content.${name}`, `must be one of ${expected.enum.map((option) => JSON.stringify(option)).join(', ')}`);
+    }
   }
 }
 

@@ -158,13 +158,13 @@ export type TodoStatus =
   | 'pending';
 
 export type TurnEndReason =
-  /** cancelTurn, stopSession, deleteSession or the server stopping ended it. */
+  /** cancelTurn, stopSession or deleteSession ended it. */
   | 'CANCELLED'
   /** The agent answered. */
   | 'COMPLETED'
   /** A model call failed (a TurnFailedEvent before this one says why). */
   | 'FAILED'
-  /** The server stopped while the turn ran; recorded when it started again. */
+  /** The server stopped while the turn ran: recorded as it stopped, or at its next start after a crash. */
   | 'INTERRUPTED'
   /** The turn reached its iteration limit and resumeTurn REJECT stopped it. */
   | 'MAX_ITERATIONS';
