@@ -126,6 +126,9 @@ const AnswerElicitationInput = builder.inputType('AnswerElicitationInput', {
   }),
 });
 
+/** What answering a waiting turn can fail with. */
+const ANSWER_ERRORS = [InvalidInputError, SessionNotFoundError, SessionNotRunningError, TurnNotAwaitingError, ...STORE_WRITE_ERRORS];
+
 builder.mutationFields((t) => ({
   resumeTurn: t.field({
     type: TurnPayload,
@@ -135,7 +138,7 @@ builder.mutationFields((t) => ({
       'no more questions), then the turn goes on. TurnNotAwaiting when it waits for nothing of the kind ' +
       '(another client answered first, say).',
     args: { input: t.arg({ type: ResumeTurnInput, required: true }) },
-    errors: { types: [InvalidInputError, SessionNotFoundError, SessionNotRunningError, TurnNotAwaitingError, ...STORE_WRITE_ERRORS] },
+    errors: { types: ANSWER_ERRORS },
     resolve: (_root, { input }, ctx) =>
       ctx.services.turns.resumeTurn({
         sessionId: parseSessionId(String(input.sessionId), 'sessionId'),
@@ -147,7 +150,7 @@ builder.mutationFields((t) => ({
     type: TurnPayload,
     description: "Answers an MCP server's question (the turn is AWAITING_ELICITATION); stored, then the turn goes on.",
     args: { input: t.arg({ type: AnswerElicitationInput, required: true }) },
-    errors: { types: [InvalidInputError, SessionNotFoundError, SessionNotRunningError, TurnNotAwaitingError, ...STORE_WRITE_ERRORS] },
+    errors: { types: ANSWER_ERRORS },
     resolve: (_root, { input }, ctx) =>
       ctx.services.turns.answerElicitation({
         sessionId: parseSessionId(String(input.sessionId), 'sessionId'),

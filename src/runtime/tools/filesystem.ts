@@ -10,7 +10,7 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import vm from 'node:vm';
 import { confinePath, displayPath, errorMessage } from './paths.js';
-import type { StartedToolset, Tool, ToolOutcome } from './tool.js';
+import type { StartedToolset, Tool, ToolContext, ToolOutcome } from './tool.js';
 
 /** read_file shows at most this much of a file, so one call cannot flood the model's context. */
 const READ_LIMIT_BYTES = 256 * 1024;
@@ -51,10 +51,9 @@ const readFileTool: Tool = {
   parameters: objectSchema({ path: { type: 'string', description: 'Path of the file, relative to the working directory.' } }, ['path']),
   readOnly: true,
   async run(args, context) {
-    const pathArg = stringArg(args, 'path');
-    if (typeof pathArg !== 'string') return pathArg;
-    const target = await confinePath(context.workingDir, pathArg);
-    if (!target.ok) return failure(target.message);
+    const located = await pathArgument(args, context);
+    if ('output' in located) return located;
+    const { pathArg, target } = located;
 
     return withFileErrors(pathArg, async () => {
       const file = await open(target.realPath, READ_FLAGS);
@@ -89,12 +88,11 @@ const writeFileTool: Tool = {
   ),
   readOnly: false,
   async run(args, context) {
-    const pathArg = stringArg(args, 'path');
-    if (typeof pathArg !== 'string') return pathArg;
+    const located = await pathArgument(args, context);
+    if ('output' in located) return located;
+    const { pathArg, target } = located;
     const content = stringArg(args, 'content', { allowEmpty: true });
     if (typeof content !== 'string') return content;
-    const target = await confinePath(context.workingDir, pathArg);
-    if (!target.ok) return failure(target.message);
 
     return withFileErrors(pathArg, async () => {
       // The parent chain was resolved inside the working directory, so every directory made here is too.
@@ -131,12 +129,11 @@ const editFileTool: Tool = {
   ),
   readOnly: false,
   async run(args, context) {
-    const pathArg = stringArg(args, 'path');
-    if (typeof pathArg !== 'string') return pathArg;
+    const located = await pathArgument(args, context);
+    if ('output' in located) return located;
+    const { pathArg, target } = located;
     const edits = editsArg(args);
     if (!Array.isArray(edits)) return edits;
-    const target = await confinePath(context.workingDir, pathArg);
-    if (!target.ok) return failure(target.message);
 
     return withFileErrors(pathArg, async () => {
       const file = await open(target.realPath, READ_FLAGS);
@@ -173,10 +170,9 @@ const listDirectoryTool: Tool = {
   parameters: objectSchema({ path: { type: 'string', description: 'Path of the directory, relative to the working directory ("." for itself).' } }, ['path']),
   readOnly: true,
   async run(args, context) {
-    const pathArg = stringArg(args, 'path');
-    if (typeof pathArg !== 'string') return pathArg;
-    const target = await confinePath(context.workingDir, pathArg);
-    if (!target.ok) return failure(target.message);
+    const located = await pathArgument(args, context);
+    if ('output' in located) return located;
+    const { pathArg, target } = located;
 
     return withFileErrors(pathArg, async () => {
       const entries = await readdir(target.realPath, { withFileTypes: true });
@@ -202,8 +198,9 @@ const searchFilesContentTool: Tool = {
   ),
   readOnly: true,
   async run(args, context) {
-    const pathArg = stringArg(args, 'path');
-    if (typeof pathArg !== 'string') return pathArg;
+    const located = await pathArgument(args, context);
+    if ('output' in located) return located;
+    const { pathArg, target } = located;
     const query = stringArg(args, 'query');
     if (typeof query !== 'string') return query;
     const isRegex = (args as Record<string, unknown>).is_regex;
@@ -222,8 +219,6 @@ const searchFilesContentTool: Tool = {
       matches = (line) => line.includes(query);
     }
 
-    const target = await confinePath(context.workingDir, pathArg);
-    if (!target.ok) return failure(target.message);
     return withFileErrors(pathArg, () => searchFiles(target.realPath, target.root, matches, context.signal));
   },
 };
@@ -391,6 +386,14 @@ async function withFileErrors(shownPath: string, operation: () => Promise<ToolOu
 }
 
 /** Reads a required string argument; an error result when it is absent, not a string, or (usually) empty. */
+/** The `path` argument, and where it really is inside the working directory; or the error to answer. */
+async function pathArgument(args: unknown, context: ToolContext) {
+  const pathArg = stringArg(args, 'path');
+  if (typeof pathArg !== 'string') return pathArg;
+  const target = await confinePath(context.workingDir, pathArg);
+  return target.ok ? { pathArg, target } : failure(target.message);
+}
+
 function stringArg(args: unknown, name: string, options: { allowEmpty?: boolean } = {}): string | ToolOutcome {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return failure('arguments must be a JSON object');
   const value = (args as Record<string, unknown>)[name];
