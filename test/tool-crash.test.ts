@@ -166,7 +166,8 @@ describe('a server killed while a tool call waits for confirmation', () => {
     expect((await send(thirdUrl, StartSession, { id: sessionId })).startSession).toMatchObject({ __typename: 'Session', running: true });
     const next = await send(thirdUrl, RunTurn, { input: { sessionId, messages: [{ role: 'user', content: 'are you there?' }] } });
     expect(next.runTurn.__typename).toBe('TurnPayload');
-    await eventually(async () => ((await readSession(thirdUrl, sessionId)).turn === null ? true : undefined), 'the new turn to end');
+    const endsStored = () => storedLog(databaseFile, sessionId).filter((event) => event.kind === 'TURN_ENDED').length;
+    await eventually(async () => (endsStored() === 2 ? true : undefined), "the new turn's end to be stored");
     expect(storedLog(databaseFile, sessionId).filter((event) => event.kind === 'TURN_ENDED').map((event) => event.payload.reason)).toEqual([
       'INTERRUPTED',
       'COMPLETED',

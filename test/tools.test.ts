@@ -10,10 +10,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { graphql } from './graphql/index.js';
 import { onCleanup } from './support/dispose.js';
-import { eventually } from './support/faults.js';
+import { PROVIDERS } from './support/databases.js';
+import { eventually, rejectEventsMentioning } from './support/faults.js';
+import type { DatabaseProvider } from '../src/db/providers.js';
 import { startFakeOpenAI, type FakeOpenAI } from './support/fake-providers.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { createSession, expectTypename, storedSession } from './support/sessions.js';
+import { createSession, expectTypename, storedSession, turnEndStored } from './support/sessions.js';
 import { subscribe, TRANSPORTS } from './support/subscribers.js';
 import type { CreateSessionInput } from './graphql/graphql.js';
 import { CancelTurn, RunTurn } from './support/turn-operations.js';
@@ -67,7 +69,7 @@ const ToolEvents = graphql(`
 `);
 
 /** A server whose team's root agent has the filesystem and think tools and calls the fake OpenAI. */
-async function setup(session: Partial<CreateSessionInput> = {}, teamPermissions = '') {
+async function setup(session: Partial<CreateSessionInput> = {}, teamPermissions = '', provider: DatabaseProvider = 'sqlite') {
   const fake = await startFakeOpenAI();
   const agentsDir = mkdtempSync(path.join(tmpdir(), 'asg-agents-'));
   const workingDir = mkdtempSync(path.join(tmpdir(), 'asg-work-'));
@@ -85,7 +87,7 @@ async function setup(session: Partial<CreateSessionInput> = {}, teamPermissions 
       teamPermissions,
     ].join('\n'),
   );
-  const server = await startTestServer('sqlite', { env: { AGENTS_DIR: agentsDir, DEFAULT_TEAM: 'tools' } });
+  const server = await startTestServer(provider, { env: { AGENTS_DIR: agentsDir, DEFAULT_TEAM: 'tools' } });
   const created = await createSession(server, { workingDir, ...session });
   return { fake, server, sessionId: created.id, workingDir };
 }
@@ -110,9 +112,7 @@ function awaiting(server: TestServer, sessionId: string, state = 'AWAITING_CONFI
   }, `the turn to be ${state}`);
 }
 
-function ended(server: TestServer, sessionId: string) {
-  return eventually(async () => ((await readTurn(server, sessionId)).turn === null ? true : undefined), 'the turn to end');
-}
+const ended = turnEndStored;
 
 async function resume(server: TestServer, sessionId: string, decision: string, reason?: string) {
   const { resumeTurn } = await server.data(ResumeTurn, { input: { sessionId, decision: decision as 'APPROVE', reason } });
@@ -386,6 +386,51 @@ describe('a waiting turn', () => {
     const stored = await storedSession(restarted, sessionId);
     expect(stored.events.filter((event) => event.kind === 'TURN_ENDED').map((event) => event.payload)).toEqual([{ turnId, reason: 'INTERRUPTED' }]);
     expect(stored.session!.activeTurnId).toBeNull();
+  });
+});
+
+describe.each(PROVIDERS)('a decision the store refuses (%s)', (provider) => {
+  it('resumeTurn is PersistenceFailed: the turn still waits on the same call, nothing stored or published; a retry goes on', async () => {
+    const { fake, server, sessionId, workingDir } = await setup({}, '', provider);
+    fake.toolCalls([writeCall('a.txt')]).reply(['done']);
+    const before = (await storedSession(server, sessionId)).session!.lastEventSeq;
+    const watcher = subscribe(server, 'websocket', ToolEvents, { sessionId, after: before });
+    await runTurn(server, sessionId);
+    const waiting = await awaiting(server, sessionId);
+    await rejectEventsMentioning(server, 'APPROVE_TOOL');
+    const stored = await storedSession(server, sessionId);
+
+    expectTypename(await resume(server, sessionId, 'APPROVE_TOOL'), 'PersistenceFailed');
+    // Runtime, store and subscribers agree: nothing happened.
+    const after = await readTurn(server, sessionId);
+    expect(after.turn).toEqual(waiting);
+    expect(after.permissions.allow).toEqual([]);
+    expect(await storedSession(server, sessionId)).toEqual(stored);
+    expect(existsSync(path.join(workingDir, 'a.txt'))).toBe(false);
+
+    expectTypename(await resume(server, sessionId, 'APPROVE'), 'TurnPayload');
+    const seen = (
+      await watcher.received((results) => results.some((result) => result.data?.sessionEvents.__typename === 'TurnEndedEvent'))
+    ).map((result) => result.data!.sessionEvents.__typename);
+    expect(seen.filter((name) => name === 'TurnResumedEvent' || name === 'PermissionsChangedEvent')).toEqual(['TurnResumedEvent']);
+    expect(readFileSync(path.join(workingDir, 'a.txt'), 'utf8')).toBe('hi');
+  });
+
+  it('a pause the store refuses fails the turn: the call never runs, the session is free again', async () => {
+    const { fake, server, sessionId, workingDir } = await setup({}, '', provider);
+    fake.toolCalls([writeCall('poison.txt')]).reply(['next']);
+    await rejectEventsMentioning(server, 'poison.txt');
+    await runTurn(server, sessionId);
+    await ended(server, sessionId);
+    const stored = await storedSession(server, sessionId);
+    expect(stored.events.filter((event) => event.kind === 'TURN_FAILED' || event.kind === 'TURN_ENDED').map((event) => event.payload)).toEqual([
+      expect.objectContaining({ code: 'PERSISTENCE_FAILED' }),
+      expect.objectContaining({ reason: 'FAILED' }),
+    ]);
+    expect(stored.session!.activeTurnId).toBeNull();
+    expect(existsSync(path.join(workingDir, 'poison.txt'))).toBe(false);
+    await runTurn(server, sessionId, 'again');
+    await ended(server, sessionId);
   });
 });
 

@@ -14,7 +14,7 @@ import { onCleanup } from './support/dispose.js';
 import { eventually } from './support/faults.js';
 import { startFakeOpenAI, type FakeOpenAI } from './support/fake-providers.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { createSession, expectTypename } from './support/sessions.js';
+import { createSession, expectTypename, turnEndStored } from './support/sessions.js';
 import { subscribe } from './support/subscribers.js';
 import { ToolsetAnswerElicitation, ToolsetEvents, ToolsetResumeTurn, ToolsetSession } from './support/tool-operations.js';
 import { RunTurn } from './support/turn-operations.js';
@@ -74,9 +74,7 @@ async function readSession(server: TestServer, sessionId: string) {
 }
 
 /** Polls until the session runs no turn. */
-function turnOver(server: TestServer, sessionId: string) {
-  return eventually(async () => ((await readSession(server, sessionId)).turn === null ? true : undefined), 'the turn to end');
-}
+const turnOver = turnEndStored;
 
 /** Polls until the turn waits in `state`; returns the turn. */
 function turnAwaiting(server: TestServer, sessionId: string, state: 'AWAITING_CONFIRMATION' | 'AWAITING_ELICITATION') {

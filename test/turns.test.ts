@@ -11,7 +11,7 @@ import { onCleanup } from './support/dispose.js';
 import { eventually } from './support/faults.js';
 import { startFakeAnthropic, startFakeOpenAI } from './support/fake-providers.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
+import { createSession, expectTypename, storedSession, switchModel, turnEndStored } from './support/sessions.js';
 import { subscribe, TRANSPORTS } from './support/subscribers.js';
 import { CancelTurn, RunTurn, SessionTurn, TurnEvents } from './support/turn-operations.js';
 import { AddMessage } from './support/api-operations.js';
@@ -24,7 +24,7 @@ async function runTurn(server: TestServer, sessionId: string, content: string, e
 
 /** Polls until the session runs no turn, then returns its stored events of kind TURN_ENDED. */
 async function turnEnded(server: TestServer, sessionId: string) {
-  await eventually(async () => ((await server.data(SessionTurn, { id: sessionId })).session as { turn: unknown }).turn === null || undefined, 'the turn to end');
+  await turnEndStored(server, sessionId);
   return (await storedSession(server, sessionId)).events.filter((event) => event.kind === 'TURN_ENDED');
 }
 

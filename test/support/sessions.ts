@@ -1,5 +1,6 @@
 /** Shortcuts over the API for tests that need a session to work on. */
 import { expect } from 'vitest';
+import { eventually } from './faults.js';
 import { CreateSession, SetModel } from './operations.js';
 import type { TestServer } from './server.js';
 import type { CreateSessionInput } from '../graphql/graphql.js';
@@ -27,6 +28,14 @@ export async function storedSession(server: TestServer, globalId: string) {
     customModelsUsed: customs.map((row) => row.modelRef),
     events: events.map((row) => ({ ...row, payload: JSON.parse(row.payload) as Record<string, unknown> })),
   };
+}
+
+/**
+ * Polls until the session's turn is over with its end stored. The runtime lets go of a turn as its end
+ * is applied, a moment before that end commits; the stored `activeTurnId` is cleared by the commit.
+ */
+export function turnEndStored(server: TestServer, globalId: string): Promise<true> {
+  return eventually(async () => ((await storedSession(server, globalId)).session?.activeTurnId === null ? true : undefined), 'the turn to end');
 }
 
 export function expectTypename<T extends { __typename?: string }, N extends string>(
