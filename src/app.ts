@@ -17,12 +17,15 @@ import type { ApiServices } from './schema/context.js';
 import { globalId } from './schema/ids.js';
 import { createHttpEndpoint } from './server/http.js';
 import { renderMetrics } from './server/metrics.js';
+import { ApiTokens } from './auth/tokens.js';
+import { createAuthenticator } from './server/auth.js';
 import { attachWebSocketEndpoint } from './server/websocket.js';
 import { createApiYoga, type ApiYoga } from './server/yoga.js';
 import { EventLog } from './services/event-log.js';
 import { SessionEventStreams } from './services/event-stream.js';
 import { MessageService } from './services/message-service.js';
 import { SessionBatchService } from './services/session-batch-service.js';
+import { SessionAccess } from './services/session-access.js';
 import { SessionReads } from './services/session-reads.js';
 import { SessionService } from './services/session-service.js';
 import { SessionUpdateService } from './services/session-update-service.js';
@@ -61,6 +64,26 @@ async function loadTeams(config: Config, log: Logger): Promise<TeamCatalog> {
   return teams;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Where to listen: HOST when callers must authenticate; without API tokens, loopback only whatever
+ * HOST says, since anyone reaching the port could then read and delete every session.
+ */
+function listeningHost(host: string, authenticated: boolean, log: Logger): string {
+  if (authenticated) {
+    log.info('API tokens required on every request', { host });
+    return host;
+  }
+  const loopback = LOOPBACK.has(host) ? host : '127.0.0.1';
+  log.warn('no API tokens exist: the server is open to whoever reaches it, so it listens on loopback only', {
+    host: loopback,
+    ...(loopback !== host && { ignoredHost: host }),
+    hint: 'create one with `npm run token -- create --name <name>` and restart',
+  });
+  return loopback;
+}
+
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const teams = await loadTeams(config, log);
@@ -97,18 +120,21 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const turns = new TurnService({ prisma: database.prisma, sessions, writer, runtimes, publisher: pubsub.publisher, log });
   // Before anything can run: a turn the store says is running ran in a server that stopped.
   await turns.endInterruptedTurns();
+  const access = new SessionAccess(database.prisma);
   const services: ApiServices = {
+    access,
     sessions,
     updates: new SessionUpdateService(database.prisma, writer),
     messages: new MessageService(database.prisma, writer, runtimes),
     turns,
-    batches: new SessionBatchService(database.prisma, sessions, globalId),
+    batches: new SessionBatchService(database.prisma, sessions, globalId, access),
     reads: new SessionReads({
       prisma: database.prisma,
       provider: database.provider,
       runtimes,
       teams,
       sessionChanges: () => pubsub.sessionChanges(),
+      access,
     }),
     streams: new SessionEventStreams({
       prisma: database.prisma,
@@ -119,7 +145,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }),
   };
 
-  const yoga = createApiYoga({ services, log, webSocketMaxBufferedBytes: config.webSocketMaxBufferedBytes });
+  // Tokens are looked for once, at start: a server started without any stays open, on loopback only.
+  const tokens = new ApiTokens(database.prisma);
+  const authenticator = createAuthenticator(tokens, await tokens.anyActive());
+  const host = listeningHost(config.host, authenticator.required, log);
+  const yoga = createApiYoga({ services, log, webSocketMaxBufferedBytes: config.webSocketMaxBufferedBytes, authenticator });
   const http = createHttpEndpoint({
     yoga,
     metrics: () =>
@@ -129,7 +159,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         runningSessions: () => runtimes.size,
       }),
   });
-  const webSocket = attachWebSocketEndpoint({ server: http.server, yoga, log, keepAliveMs: config.keepAliveMs });
+  const webSocket = attachWebSocketEndpoint({ server: http.server, yoga, log, keepAliveMs: config.keepAliveMs, authenticator });
 
   let stopped = false;
   return {
@@ -141,8 +171,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     yoga,
     server: http.server,
     start: async (port = config.port) => {
-      const actual = await http.listen(port, config.host);
-      const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${actual}/graphql`;
+      const actual = await http.listen(port, host);
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}/graphql`;
       log.info('server listening', { url });
       return { port: actual, url };
     },

@@ -8,8 +8,9 @@ import type { SessionChange } from '../pubsub.js';
 import { SubscriberTooSlowError } from '../services/errors.js';
 import type { SessionEventKind, SessionEventRecord } from '../services/event-log.js';
 import type { StreamItem } from '../services/event-stream.js';
+import { ownSessionId } from './access.js';
 import { builder } from './builder.js';
-import { globalId, parseSessionId } from './ids.js';
+import { globalId } from './ids.js';
 import { TodoRef } from './todo.js';
 
 const EVENT_TYPE_BY_KIND: Record<SessionEventKind, string> = {
@@ -98,7 +99,7 @@ export const SessionEventInterface = builder.interfaceRef<EventBase>('SessionEve
       type: 'Session',
       nullable: true,
       description: 'The session as it is now (null once deleted).',
-      resolve: (query, event, _args, ctx) => ctx.services.reads.findSession(query, event.sessionId),
+      resolve: (query, event, _args, ctx) => ctx.services.reads.findSession(query, event.sessionId, ctx.principal),
     }),
   }),
 });
@@ -291,7 +292,7 @@ const SessionChangeRef = builder.objectRef<SessionChange>('SessionChange').imple
     session: t.prismaField({
       type: 'Session',
       nullable: true,
-      resolve: (query, change, _args, ctx) => ctx.services.reads.findSession(query, change.sessionId),
+      resolve: (query, change, _args, ctx) => ctx.services.reads.findSession(query, change.sessionId, ctx.principal),
     }),
   }),
 });
@@ -306,8 +307,8 @@ builder.subscriptionFields((t) => ({
       'are gone), then live ones, each exactly once and in order. Ends after SessionExitedEvent; a ' +
       'subscriber that falls too far behind gets an error with `extensions.resumeAfter`.',
     args: { sessionId: t.arg.id({ required: true }), after: t.arg.int() },
-    subscribe: (_root, args, ctx) =>
-      ctx.services.streams.open(parseSessionId(String(args.sessionId), 'sessionId'), args.after ?? null, {
+    subscribe: async (_root, args, ctx) =>
+      ctx.services.streams.open(await ownSessionId(ctx, args.sessionId, 'sessionId'), args.after ?? null, {
         transportBackedUp: ctx.transportBackedUp,
       }),
     resolve: (item: StreamItem) => {
@@ -319,7 +320,7 @@ builder.subscriptionFields((t) => ({
   sessionsChanged: t.field({
     type: SessionChangeRef,
     description: 'Every session created, changed or deleted from now on, for session lists.',
-    subscribe: (_root, _args, ctx) => ctx.services.reads.sessionChanges(),
+    subscribe: (_root, _args, ctx) => ctx.services.reads.sessionChanges(ctx.principal),
     resolve: (change: SessionChange) => change,
   }),
 }));

@@ -2,9 +2,9 @@
 import { InvalidInputError, MessageNotFoundError, SessionBusyError, SessionNotFoundError } from '../services/errors.js';
 import { MESSAGE_ROLES } from '../services/validation.js';
 import type { ToolCallRequest } from '../runtime/model-client.js';
+import { ownSessionId, ownMessageId } from './access.js';
 import { builder } from './builder.js';
 import { STORE_WRITE_ERRORS } from './errors.js';
-import { parseGlobalId, parseSessionId } from './ids.js';
 
 const ToolCallRef = builder.objectRef<ToolCallRequest>('ToolCall').implement({
   description: 'A tool call of an assistant reply.',
@@ -17,6 +17,7 @@ const ToolCallRef = builder.objectRef<ToolCallRequest>('ToolCall').implement({
 
 export const MessageRef = builder.prismaNode('Message', {
   id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, session: ctx.services.access.where(ctx.principal) }),
   // node(id:) with the id of a message that does not exist (any more) is null, as Relay has it.
   nullable: true,
   fields: (t) => ({
@@ -64,15 +65,15 @@ builder.mutationFields((t) => ({
     description: 'Appends a message. SessionBusy while another change holds the session.',
     args: { input: t.arg({ type: AddMessageInput, required: true }) },
     errors: { types: [InvalidInputError, SessionNotFoundError, SessionBusyError, ...STORE_WRITE_ERRORS] },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.messages.addMessage(parseSessionId(String(input.sessionId), 'sessionId'), input),
+    resolve: async (_root, { input }, ctx) =>
+      ctx.services.messages.addMessage(await ownSessionId(ctx, input.sessionId, 'sessionId'), input),
   }),
   updateMessage: t.field({
     type: MessageRef,
     description: "Replaces a message's content. SessionBusy while another change holds the session.",
     args: { input: t.arg({ type: UpdateMessageInput, required: true }) },
     errors: { types: [InvalidInputError, MessageNotFoundError, SessionBusyError, ...STORE_WRITE_ERRORS] },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.messages.updateMessage(parseGlobalId(String(input.messageId), 'Message', 'messageId'), input.content),
+    resolve: async (_root, { input }, ctx) =>
+      ctx.services.messages.updateMessage(await ownMessageId(ctx, input.messageId, 'messageId'), input.content),
   }),
 }));

@@ -8,9 +8,9 @@ import {
   SessionNotRunningError,
 } from '../services/errors.js';
 import type { ModelSwitch } from '../services/session-service.js';
+import { ownSessionId } from './access.js';
 import { builder } from './builder.js';
 import { STORE_WRITE_ERRORS } from './errors.js';
-import { parseSessionId } from './ids.js';
 
 export const AvailableModelRef = builder.objectRef<AvailableModel>('AvailableModel').implement({
   description: 'A model the current agent can switch to.',
@@ -29,7 +29,7 @@ const ModelSwitchRef = builder.objectRef<ModelSwitch>('SetSessionAgentModelPaylo
   fields: (t) => ({
     session: t.prismaField({
       type: 'Session',
-      resolve: (query, change, _args, ctx) => ctx.services.reads.requireSession(query, change.sessionId),
+      resolve: (query, change, _args, ctx) => ctx.services.reads.requireSession(query, change.sessionId, ctx.principal),
     }),
     agentName: t.exposeString('agentName', { description: 'The agent whose model changed (the current one).' }),
     modelRef: t.exposeString('modelRef', {
@@ -71,7 +71,7 @@ builder.mutationField('setSessionAgentModel', (t) =>
         ...STORE_WRITE_ERRORS,
       ],
     },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.sessions.setSessionAgentModel(parseSessionId(String(input.sessionId), 'sessionId'), input.modelRef),
+    resolve: async (_root, { input }, ctx) =>
+      ctx.services.sessions.setSessionAgentModel(await ownSessionId(ctx, input.sessionId, 'sessionId'), input.modelRef),
   }),
 );

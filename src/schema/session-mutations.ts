@@ -10,9 +10,11 @@ import {
 import type { BatchDeletion, SessionExport } from '../services/session-batch-service.js';
 import type { AgentSwitch } from '../services/session-service.js';
 import type { Permissions } from '../services/validation.js';
+import { ownSessionId } from './access.js';
 import { builder } from './builder.js';
 import { STORE_WRITE_ERRORS } from './errors.js';
 import { globalId, parseGlobalId, parseSessionId } from './ids.js';
+import { ownerFor } from '../auth/principal.js';
 import { SafetyPolicyEnum, SessionRef } from './session.js';
 
 const AgentModelOverrideInput = builder.inputType('AgentModelOverrideInput', {
@@ -79,7 +81,7 @@ const SwitchAgentPayload = builder.objectRef<AgentSwitch>('SwitchAgentPayload').
   fields: (t) => ({
     session: t.prismaField({
       type: 'Session',
-      resolve: (query, change, _args, ctx) => ctx.services.reads.requireSession(query, change.sessionId),
+      resolve: (query, change, _args, ctx) => ctx.services.reads.requireSession(query, change.sessionId, ctx.principal),
     }),
     agentName: t.exposeString('agentName'),
     previousAgentName: t.exposeString('previousAgentName'),
@@ -136,18 +138,23 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateSessionInput, required: true }) },
     errors: { types: [InvalidInputError, TeamNotFoundError, InvalidModelRefError, ...STORE_WRITE_ERRORS] },
     resolve: (_root, { input }, ctx) =>
-      ctx.services.sessions.createSession({ ...input, permissions: input.permissions as Permissions | null | undefined }),
+      ctx.services.sessions.createSession(
+        { ...input, permissions: input.permissions as Permissions | null | undefined },
+        ownerFor(ctx.principal),
+      ),
   }),
   forkSession: t.field({
     type: SessionRef,
     description: 'A copy of the session with its history up to a message, titled "<title> (fork N)".',
     args: { input: t.arg({ type: ForkSessionInput, required: true }) },
     errors: { types: [...CHANGE_ERRORS, TeamNotFoundError] },
-    resolve: (_root, { input }, ctx) =>
+    resolve: async (_root, { input }, ctx) =>
       ctx.services.sessions.forkSession(
-        parseSessionId(String(input.sessionId), 'sessionId'),
+        await ownSessionId(ctx, input.sessionId, 'sessionId'),
+        // The service checks that the message is in the source session, which the caller may see.
         input.beforeMessageId == null ? null : parseGlobalId(String(input.beforeMessageId), 'Message', 'beforeMessageId'),
         input.start ?? true,
+        ownerFor(ctx.principal),
       ),
   }),
   startSession: t.field({
@@ -155,36 +162,38 @@ builder.mutationFields((t) => ({
     description: 'Attaches a runtime; stored overrides are re-applied. Starting a running session changes nothing.',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [...CHANGE_ERRORS, TeamNotFoundError] },
-    resolve: (_root, args, ctx) => ctx.services.sessions.startSession(parseSessionId(String(args.id), 'id')),
+    resolve: async (_root, args, ctx) => ctx.services.sessions.startSession(await ownSessionId(ctx, args.id, 'id')),
   }),
   stopSession: t.field({
     type: SessionRef,
     description: 'Detaches the runtime. Stopping a stopped session changes nothing.',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: CHANGE_ERRORS },
-    resolve: (_root, args, ctx) => ctx.services.sessions.stopSession(parseSessionId(String(args.id), 'id')),
+    resolve: async (_root, args, ctx) => ctx.services.sessions.stopSession(await ownSessionId(ctx, args.id, 'id')),
   }),
   deleteSession: t.field({
     type: DeleteSessionPayload,
     description: 'Deletes the session and its events; its event streams end with SessionExitedEvent.',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: CHANGE_ERRORS },
-    resolve: (_root, args, ctx) => ctx.services.sessions.deleteSession(parseSessionId(String(args.id), 'id')),
+    resolve: async (_root, args, ctx) => ctx.services.sessions.deleteSession(await ownSessionId(ctx, args.id, 'id')),
   }),
   deleteSessions: t.field({
     type: DeleteSessionsPayload,
     description: 'Deletes up to 500 sessions, each on its own; failures are reported per id.',
     args: { ids: t.arg.idList({ required: true }) },
     errors: { types: [InvalidInputError] },
-    resolve: (_root, args, ctx) =>
+    resolve: async (_root, args, ctx) =>
       ctx.services.batches.deleteSessions(
-        args.ids.map(String).map((given) => {
-          try {
-            return { given, id: parseSessionId(given, 'ids') };
-          } catch (error) {
-            return { given, id: error as Error };
-          }
-        }),
+        await Promise.all(
+          args.ids.map(String).map(async (given) => {
+            try {
+              return { given, id: await ownSessionId(ctx, given, 'ids') };
+            } catch (error) {
+              return { given, id: error as Error };
+            }
+          }),
+        ),
       ),
   }),
   exportSessions: t.field({
@@ -193,30 +202,30 @@ builder.mutationFields((t) => ({
     args: { ids: t.arg.idList({ required: true }) },
     errors: { types: [InvalidInputError, SessionNotFoundError] },
     resolve: (_root, args, ctx) =>
-      ctx.services.batches.exportSessions(args.ids.map((id) => parseSessionId(String(id), 'ids'))),
+      ctx.services.batches.exportSessions(args.ids.map((id) => parseSessionId(String(id), 'ids')), ctx.principal),
   }),
   updateSessionTitle: t.field({
     type: SessionRef,
     args: { input: t.arg({ type: UpdateTitleInput, required: true }) },
     errors: { types: CHANGE_ERRORS },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.updates.updateTitle(parseSessionId(String(input.sessionId), 'sessionId'), input.title),
+    resolve: async (_root, { input }, ctx) =>
+      ctx.services.updates.updateTitle(await ownSessionId(ctx, input.sessionId, 'sessionId'), input.title),
   }),
   setSessionStarred: t.field({
     type: SessionRef,
     args: { input: t.arg({ type: SetStarredInput, required: true }) },
     errors: { types: CHANGE_ERRORS },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.updates.setStarred(parseSessionId(String(input.sessionId), 'sessionId'), input.starred),
+    resolve: async (_root, { input }, ctx) =>
+      ctx.services.updates.setStarred(await ownSessionId(ctx, input.sessionId, 'sessionId'), input.starred),
   }),
   updateSessionPermissions: t.field({
     type: SessionRef,
     description: 'Replaces the three permission lists.',
     args: { input: t.arg({ type: UpdatePermissionsInput, required: true }) },
     errors: { types: CHANGE_ERRORS },
-    resolve: (_root, { input }, ctx) =>
+    resolve: async (_root, { input }, ctx) =>
       ctx.services.updates.updatePermissions(
-        parseSessionId(String(input.sessionId), 'sessionId'),
+        await ownSessionId(ctx, input.sessionId, 'sessionId'),
         input.permissions as Permissions,
       ),
   }),
@@ -228,23 +237,23 @@ builder.mutationFields((t) => ({
       'read-only says otherwise; ASK_ALWAYS also asks for read-only tools.',
     args: { sessionId: t.arg.id({ required: true }), safetyPolicy: t.arg({ type: SafetyPolicyEnum, required: true }) },
     errors: { types: CHANGE_ERRORS },
-    resolve: (_root, args, ctx) =>
-      ctx.services.updates.setSafetyPolicy(parseSessionId(String(args.sessionId), 'sessionId'), args.safetyPolicy),
+    resolve: async (_root, args, ctx) =>
+      ctx.services.updates.setSafetyPolicy(await ownSessionId(ctx, args.sessionId, 'sessionId'), args.safetyPolicy),
   }),
   updateSessionTokens: t.field({
     type: SessionRef,
     description: "Sets the session's token totals and cost (docker-agent's UpdateSessionTokens); model calls add to them.",
     args: { input: t.arg({ type: UpdateTokensInput, required: true }) },
     errors: { types: CHANGE_ERRORS },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.updates.setTokenUsage(parseSessionId(String(input.sessionId), 'sessionId'), input),
+    resolve: async (_root, { input }, ctx) =>
+      ctx.services.updates.setTokenUsage(await ownSessionId(ctx, input.sessionId, 'sessionId'), input),
   }),
   switchAgent: t.field({
     type: SwitchAgentPayload,
     description: "Makes another agent of the team current in a running session.",
     args: { input: t.arg({ type: SwitchAgentInput, required: true }) },
     errors: { types: [...CHANGE_ERRORS, SessionNotRunningError, AgentNotFoundError] },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.sessions.switchAgent(parseSessionId(String(input.sessionId), 'sessionId'), input.agentName),
+    resolve: async (_root, { input }, ctx) =>
+      ctx.services.sessions.switchAgent(await ownSessionId(ctx, input.sessionId, 'sessionId'), input.agentName),
   }),
 }));

@@ -1,7 +1,7 @@
 /** Reading sessions: one by id, and the filtered, ordered list. */
 import { InvalidInputError, SessionNotFoundError } from '../services/errors.js';
-import { builder } from './builder.js';
 import { parseSessionId } from './ids.js';
+import { builder } from './builder.js';
 
 const SessionOrderField = builder.enumType('SessionOrderField', { values: ['CREATED_AT', 'UPDATED_AT', 'TITLE'] as const });
 const OrderDirection = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
@@ -28,7 +28,7 @@ builder.queryFields((t) => ({
     description: 'One session by id.',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [InvalidInputError, SessionNotFoundError] },
-    resolve: (query, _root, args, ctx) => ctx.services.reads.requireSession(query, parseSessionId(String(args.id), 'id')),
+    resolve: (query, _root, args, ctx) => ctx.services.reads.requireSession(query, parseSessionId(String(args.id), 'id'), ctx.principal),
   }),
   sessions: t.prismaConnection(
     {
@@ -36,8 +36,8 @@ builder.queryFields((t) => ({
       cursor: 'id',
       description: 'Sessions, newest first unless `orderBy` says otherwise, narrowed by `filter`.',
       args: { filter: t.arg({ type: SessionFilter }), orderBy: t.arg({ type: SessionOrder }) },
-      resolve: (query, _root, args, ctx) => ctx.services.reads.listSessions(query, args.filter, args.orderBy),
-      totalCount: (_connection, args, ctx) => ctx.services.reads.countSessions(args.filter),
+      resolve: (query, _root, args, ctx) => ctx.services.reads.listSessions(query, args.filter, args.orderBy, ctx.principal),
+      totalCount: (_connection, args, ctx) => ctx.services.reads.countSessions(args.filter, ctx.principal),
     },
     {},
   ),

@@ -36,6 +36,8 @@ const LimitsRef = builder.objectRef<Limits>('SessionLimits').implement({
 
 export const SessionRef = builder.prismaNode('Session', {
   id: { field: 'id' },
+  // node(id:) and nodes(ids:) find only what the caller may see: someone else's session is null.
+  findUnique: (id, ctx) => ({ id, ...ctx.services.access.where(ctx.principal) }),
   // node(id:) with the id of a session that does not exist (any more) is null, as Relay has it.
   nullable: true,
   description: 'A conversation between a user and a team of agents.',

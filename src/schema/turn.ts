@@ -12,10 +12,10 @@ import {
 } from '../services/errors.js';
 import type { RunningTurn } from '../services/session-reads.js';
 import { TURN_MESSAGE_ROLES } from '../services/turn-service.js';
+import { ownSessionId } from './access.js';
 import { builder } from './builder.js';
 import { STORE_WRITE_ERRORS } from './errors.js';
 import { ElicitationActionEnum, ResumeDecisionEnum } from './event.js';
-import { parseSessionId } from './ids.js';
 import { SessionRef } from './session.js';
 
 const TurnStateEnum = builder.enumType('TurnState', {
@@ -105,7 +105,7 @@ const TurnPayload = builder.objectRef<{ sessionId: string; turnId: string }>('Tu
     turnId: t.exposeID('turnId'),
     session: t.prismaField({
       type: 'Session',
-      resolve: (query, payload, _args, ctx) => ctx.services.reads.requireSession(query, payload.sessionId),
+      resolve: (query, payload, _args, ctx) => ctx.services.reads.requireSession(query, payload.sessionId, ctx.principal),
     }),
   }),
 });
@@ -139,9 +139,9 @@ builder.mutationFields((t) => ({
       '(another client answered first, say).',
     args: { input: t.arg({ type: ResumeTurnInput, required: true }) },
     errors: { types: ANSWER_ERRORS },
-    resolve: (_root, { input }, ctx) =>
+    resolve: async (_root, { input }, ctx) =>
       ctx.services.turns.resumeTurn({
-        sessionId: parseSessionId(String(input.sessionId), 'sessionId'),
+        sessionId: await ownSessionId(ctx, input.sessionId, 'sessionId'),
         decision: input.decision,
         reason: input.reason,
       }),
@@ -151,9 +151,9 @@ builder.mutationFields((t) => ({
     description: "Answers an MCP server's question (the turn is AWAITING_ELICITATION); stored, then the turn goes on.",
     args: { input: t.arg({ type: AnswerElicitationInput, required: true }) },
     errors: { types: ANSWER_ERRORS },
-    resolve: (_root, { input }, ctx) =>
+    resolve: async (_root, { input }, ctx) =>
       ctx.services.turns.answerElicitation({
-        sessionId: parseSessionId(String(input.sessionId), 'sessionId'),
+        sessionId: await ownSessionId(ctx, input.sessionId, 'sessionId'),
         action: input.action,
         content: input.content,
       }),
@@ -176,9 +176,9 @@ builder.mutationFields((t) => ({
         ...STORE_WRITE_ERRORS,
       ],
     },
-    resolve: (_root, { input }, ctx) =>
+    resolve: async (_root, { input }, ctx) =>
       ctx.services.turns.runTurn({
-        sessionId: parseSessionId(String(input.sessionId), 'sessionId'),
+        sessionId: await ownSessionId(ctx, input.sessionId, 'sessionId'),
         messages: input.messages,
         model: input.model,
         agentName: input.agentName,
@@ -189,6 +189,6 @@ builder.mutationFields((t) => ({
     description: "Cancels the session's running turn: the reply so far is stored, marked cancelled.",
     args: { sessionId: t.arg.id({ required: true }) },
     errors: { types: [InvalidInputError, SessionNotFoundError, SessionNotRunningError, TurnNotRunningError] },
-    resolve: (_root, args, ctx) => ctx.services.turns.cancelTurn(parseSessionId(String(args.sessionId), 'sessionId')),
+    resolve: async (_root, args, ctx) => ctx.services.turns.cancelTurn(await ownSessionId(ctx, args.sessionId, 'sessionId')),
   }),
 }));

@@ -6,7 +6,9 @@ import type { Server } from 'node:http';
 import { GraphQLError, type execute, type subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../log.js';
+import type { Authenticator } from './auth.js';
 import type { ApiYoga } from './yoga.js';
 
 export interface WebSocketEndpoint {
@@ -23,11 +25,12 @@ export function attachWebSocketEndpoint(options: {
   log: Logger;
   /** How often each client is pinged; one that stops answering is dropped. */
   keepAliveMs: number;
+  authenticator: Authenticator;
 }): WebSocketEndpoint {
-  const { server, yoga, keepAliveMs } = options;
+  const { server, yoga, keepAliveMs, authenticator } = options;
   const log = options.log.child({ component: 'websocket' });
   const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const handle = useServer<Record<string, unknown>, { socket: WebSocket }>(
+  const handle = useServer<Record<string, unknown>, { socket: WebSocket; principal?: Principal }>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
@@ -36,6 +39,7 @@ export function attachWebSocketEndpoint(options: {
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
+          principal: ctx.extra.principal,
           params: payload,
         });
         let document;
@@ -58,8 +62,15 @@ export function attachWebSocketEndpoint(options: {
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
       },
-      onConnect: () => {
-        log.debug('websocket connected');
+      // Refused (a missing or bad token where one is required): graphql-ws closes with 4403 Forbidden.
+      onConnect: async (ctx) => {
+        const principal = await authenticator.connection(ctx.connectionParams);
+        if (!principal) {
+          log.info('websocket refused: no valid API token in connectionParams');
+          return false;
+        }
+        ctx.extra.principal = principal;
+        log.debug('websocket connected', { principal: principal.name });
         return true;
       },
     },

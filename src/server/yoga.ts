@@ -8,17 +8,20 @@ import { GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
+import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../log.js';
 import type { ApiServices, Context } from '../schema/context.js';
 import { toGraphQLError } from '../schema/errors.js';
 import { buildSchema } from '../schema/index.js';
 import { isDomainError } from '../services/errors.js';
+import type { Authenticator } from './auth.js';
 import { useConnectionCursorCheck } from './cursors.js';
 import { useDepthLimit } from './max-depth.js';
 
-/** What the transport gives Yoga per request: over graphql-ws, the socket. */
+/** What the transport gives Yoga per request: over graphql-ws, the socket and who opened it. */
 export interface TransportContext {
   socket?: WebSocket;
+  principal?: Principal;
 }
 
 export type ApiYoga = YogaServerInstance<TransportContext, Context>;
@@ -28,6 +31,7 @@ export interface ApiYogaOptions {
   log: Logger;
   /** Unsent bytes a WebSocket may hold before its subscriptions are ended as too slow. */
   webSocketMaxBufferedBytes: number;
+  authenticator: Authenticator;
 }
 
 const EXAMPLE_OPERATION = `# Create a session on the bundled demo team (its "models" echo; no key needed):
@@ -77,13 +81,15 @@ function errorMasking(log: Logger) {
   return { maskError, dealtWith };
 }
 
-export function createApiYoga({ services, log, webSocketMaxBufferedBytes }: ApiYogaOptions): ApiYoga {
+export function createApiYoga({ services, log, webSocketMaxBufferedBytes, authenticator }: ApiYogaOptions): ApiYoga {
   const apiLog = log.child({ component: 'graphql' });
   const masking = errorMasking(apiLog);
   return createYoga<TransportContext, Context>({
     schema: buildSchema(),
-    context: ({ socket }) => ({
+    context: async ({ socket, principal, request }) => ({
       services,
+      // A WebSocket was authenticated as it connected; an HTTP request (SSE included) is, here.
+      principal: principal ?? (await authenticator.request(request)),
       transportBackedUp: socket ? () => socket.bufferedAmount > webSocketMaxBufferedBytes : undefined,
     }),
     graphqlEndpoint: '/graphql',

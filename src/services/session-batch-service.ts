@@ -2,8 +2,10 @@
  * Operations on many sessions at once. deleteSessions goes id by id and reports each failure (one
  * failure does not undo the others); exportSessions is all or nothing.
  */
+import type { Principal } from '../auth/principal.js';
 import type { Store } from '../db/client.js';
 import { isDomainError, SessionNotFoundError } from './errors.js';
+import type { SessionAccess } from './session-access.js';
 import type { SessionService } from './session-service.js';
 import { LIMITS, validateBatchSize } from './validation.js';
 
@@ -30,6 +32,7 @@ export class SessionBatchService {
     private readonly sessions: SessionService,
     /** An export names sessions and messages as clients know them, so that it can be matched with what they hold. */
     private readonly publicId: PublicId,
+    private readonly access: SessionAccess,
   ) {}
 
   /**
@@ -63,11 +66,12 @@ export class SessionBatchService {
    * Every session with its settings, tokens, overrides, custom models and messages, read at once, as one
    * document in the order the ids were given (repeated ids once).
    */
-  async exportSessions(rawIds: readonly string[]): Promise<SessionExport> {
+  async exportSessions(rawIds: readonly string[], principal: Principal): Promise<SessionExport> {
     validateBatchSize(rawIds.length, LIMITS.exportIds);
     const ids = [...new Set(rawIds)];
     const sessions = await this.prisma.session.findMany({
-      where: { id: { in: ids } },
+      // Another principal's session is missing, like one that does not exist.
+      where: { id: { in: ids }, ...this.access.where(principal) },
       include: {
         agentModelOverrides: { orderBy: { agentName: 'asc' } },
         customModelsUsed: { orderBy: { position: 'asc' } },

@@ -13,7 +13,9 @@ import type { SessionChange } from '../pubsub.js';
 import { listAvailableModels, type AvailableModel } from '../runtime/agent-runtime.js';
 import type { RuntimeRegistry } from '../runtime/registry.js';
 import type { Team, TeamCatalog } from '../runtime/team.js';
+import type { Principal } from '../auth/principal.js';
 import { InvalidInputError, SessionNotFoundError } from './errors.js';
+import type { SessionAccess } from './session-access.js';
 
 /** A turn as clients see it: which agent runs it, on which model (now), since when. */
 export interface RunningTurn {
@@ -70,6 +72,7 @@ export interface SessionReadsOptions {
   teams: TeamCatalog;
   /** Every session created, changed or deleted from now on (the pubsub's feed). */
   sessionChanges: () => AsyncIterableIterator<SessionChange>;
+  access: SessionAccess;
 }
 
 export class SessionReads {
@@ -84,30 +87,36 @@ export class SessionReads {
     return this.#options.prisma;
   }
 
-  findSession(query: SessionQuery, sessionId: string) {
-    return this.#options.prisma.session.findUnique({ ...query, where: { id: sessionId } });
+  /** The session, if `principal` may see it (null as well when it does not exist). */
+  findSession(query: SessionQuery, sessionId: string, principal: Principal) {
+    return this.#options.prisma.session.findUnique({ ...query, where: { id: sessionId, ...this.#options.access.where(principal) } });
   }
 
   /** The session, or SessionNotFound (say, deleted since the change that names it). */
-  async requireSession(query: SessionQuery, sessionId: string) {
-    const session = await this.findSession(query, sessionId);
+  async requireSession(query: SessionQuery, sessionId: string, principal: Principal) {
+    const session = await this.findSession(query, sessionId, principal);
     if (!session) throw new SessionNotFoundError(sessionId);
     return session;
   }
 
   /** Sessions that pass `filter`, newest first unless `orderBy` says otherwise; ties broken by id. */
-  listSessions(query: SessionPageQuery, filter: SessionFilter | null | undefined, orderBy: SessionOrder | null | undefined) {
+  listSessions(
+    query: SessionPageQuery,
+    filter: SessionFilter | null | undefined,
+    orderBy: SessionOrder | null | undefined,
+    principal: Principal,
+  ) {
     const direction = orderBy?.direction === 'ASC' ? 'asc' : 'desc';
     const column = ORDER_COLUMN[orderBy?.field ?? 'CREATED_AT'];
     return this.#options.prisma.session.findMany({
       ...query,
-      where: this.#where(filter),
+      where: this.#where(filter, principal),
       orderBy: [{ [column]: direction }, { id: direction }],
     });
   }
 
-  countSessions(filter: SessionFilter | null | undefined): Promise<number> {
-    return this.#options.prisma.session.count({ where: this.#where(filter) });
+  countSessions(filter: SessionFilter | null | undefined, principal: Principal): Promise<number> {
+    return this.#options.prisma.session.count({ where: this.#where(filter, principal) });
   }
 
   isRunning(sessionId: string): boolean {
@@ -152,18 +161,36 @@ export class SessionReads {
     return this.#options.teams.list();
   }
 
-  sessionChanges(): AsyncIterableIterator<SessionChange> {
-    return this.#options.sessionChanges();
+  /** The changes of the sessions `principal` may see, from now on. */
+  sessionChanges(principal: Principal): AsyncIterableIterator<SessionChange> {
+    const changes = this.#options.sessionChanges();
+    if (principal.admin) return changes;
+    const { access } = this.#options;
+    const next = async (): Promise<IteratorResult<SessionChange>> => {
+      for (;;) {
+        const item = await changes.next();
+        if (item.done || (await access.sees(principal, item.value.sessionId))) return item;
+      }
+    };
+    return {
+      next,
+      return: (value?: unknown) => changes.return?.(value) ?? Promise.resolve({ value: undefined, done: true }),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
-  #where(filter: SessionFilter | null | undefined): Prisma.SessionWhereInput {
-    if (!filter) return {};
+  #where(filter: SessionFilter | null | undefined, principal: Principal): Prisma.SessionWhereInput {
+    const visible = this.#options.access.where(principal);
+    if (!filter) return visible;
     if (filter.search && filter.search.length > LONGEST_SEARCH) {
       throw new InvalidInputError('filter.search', `search at most ${LONGEST_SEARCH} characters`);
     }
     // Running state lives in this process, not in the store: the filter names the running ids.
     const runningIds = () => this.#options.runtimes.ids();
     return {
+      ...visible,
       ...(filter.starred != null && { starred: filter.starred }),
       ...(filter.team != null && { teamName: filter.team }),
       ...(filter.running != null && { id: filter.running ? { in: runningIds() } : { notIn: runningIds() } }),

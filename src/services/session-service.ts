@@ -100,7 +100,8 @@ export class SessionService {
     this.#createProvider = options.createModelProvider;
   }
 
-  async createSession(input: CreateSessionInput) {
+  /** Creates a session belonging to `ownerId` (null: none). */
+  async createSession(input: CreateSessionInput, ownerId: string | null) {
     const title = validateTitle(input.title);
     const workingDir = await validateWorkingDir(input.workingDir, this.#options.workingDirRoot);
     const team = this.#team(input.team ?? undefined);
@@ -136,6 +137,7 @@ export class SessionService {
       safetyPolicy: input.safetyPolicy ?? 'ASK_UNSAFE',
       limits,
       attributes,
+      ownerId,
     };
     const sessionId = runtime.sessionId;
     await this.#writer.change({
@@ -152,7 +154,7 @@ export class SessionService {
    * A new session with the source's settings, overrides, custom models and the messages before
    * `beforeMessageId` (all of them without it), titled "<title> (fork N)".
    */
-  async forkSession(sourceId: string, beforeMessageId: string | null, start: boolean) {
+  async forkSession(sourceId: string, beforeMessageId: string | null, start: boolean, ownerId: string | null) {
     const source = await this.#prisma.session.findUnique({ where: { id: sourceId }, include: { agentModelOverrides: true } });
     if (!source) throw new SessionNotFoundError(sourceId);
     let beforePosition: number | undefined;
@@ -169,7 +171,7 @@ export class SessionService {
       operation: 'forkSession',
       sessionId,
       runtime: start ? this.#runtimes.attachment(runtime) : undefined,
-      writes: [{ kind: 'forkSession', sourceId, beforePosition, currentAgent: runtime.currentAgent }],
+      writes: [{ kind: 'forkSession', sourceId, beforePosition, currentAgent: runtime.currentAgent, ownerId }],
     });
     this.#log.info('session forked', { sessionId, from: sourceId });
     return this.#requireSession(sessionId);

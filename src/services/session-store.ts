@@ -23,6 +23,8 @@ export interface SessionSettings {
   safetyPolicy: SafetyPolicy;
   limits: { maxIterations: number; maxConsecutiveToolCalls: number; maxOldToolCallTokens: number };
   attributes: Record<string, string>;
+  /** The principal it belongs to (null: none, a server without tokens). */
+  ownerId: string | null;
 }
 
 export interface NewMessage {
@@ -41,6 +43,8 @@ export type SessionWrite =
       /** Copy the source's messages before this position; all of them when undefined. */
       beforePosition: number | undefined;
       currentAgent: string;
+      /** The fork belongs to whoever forks, not to the source's owner. */
+      ownerId: string | null;
     }
   | { kind: 'deleteSession' }
   | { kind: 'setTitle'; title: string }
@@ -265,6 +269,7 @@ function storedSettings(settings: SessionSettings) {
     safetyPolicy: settings.safetyPolicy,
     ...settings.limits,
     attributes: JSON.stringify(settings.attributes),
+    ownerId: settings.ownerId,
   };
 }
 
@@ -300,6 +305,7 @@ async function forkSession(
       attributes: source.attributes,
       todos: source.todos,
       forkedFromId: write.sourceId,
+      ownerId: write.ownerId,
       agentModelOverrides: { create: source.agentModelOverrides.map(({ agentName, modelRef }) => ({ agentName, modelRef })) },
       customModelsUsed: { create: source.customModelsUsed.map(({ position, modelRef }) => ({ position, modelRef })) },
       messages: {

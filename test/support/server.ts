@@ -28,6 +28,10 @@ export interface TestServer {
   /** Every event the server published for a session since this call. */
   publishedEvents(sessionId: string): SessionEventRecord[];
   stop(): Promise<void>;
+  /** The API token this client presents (HTTP header, SSE header, WebSocket connectionParams), if any. */
+  token?: string;
+  /** The same server, as a client presenting `token`. */
+  as(token: string): TestServer;
 }
 
 /**
@@ -69,32 +73,40 @@ export async function startTestServer(provider: DatabaseProvider, options: TestS
   };
   onCleanup(stop);
 
-  const request = async (document: TypedDocumentNode<unknown, unknown>, variables?: unknown) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-      body: JSON.stringify({ query: print(document), variables }),
-    });
-    return (await response.json()) as ExecutionResult<unknown>;
-  };
-
   const recorded = new Map<string, SessionEventRecord[]>();
-  return {
-    app,
-    database,
-    url,
-    request: request as TestServer['request'],
-    data: (async (document: TypedDocumentNode<unknown, unknown>, variables?: unknown) => {
-      const result = await request(document, variables);
-      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
-      return result.data;
-    }) as TestServer['data'],
-    publishedEvents: (sessionId) => {
-      if (!recorded.has(sessionId)) recorded.set(sessionId, collect(app.pubsub.liveEvents(sessionId)));
-      return recorded.get(sessionId)!;
-    },
-    stop,
+  const client = (token: string | undefined): TestServer => {
+    const request = async (document: TypedDocumentNode<unknown, unknown>, variables?: unknown) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(token && { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify({ query: print(document), variables }),
+      });
+      return (await response.json()) as ExecutionResult<unknown>;
+    };
+    return {
+      app,
+      database,
+      url,
+      token,
+      request: request as TestServer['request'],
+      data: (async (document: TypedDocumentNode<unknown, unknown>, variables?: unknown) => {
+        const result = await request(document, variables);
+        if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+        return result.data;
+      }) as TestServer['data'],
+      publishedEvents: (sessionId) => {
+        if (!recorded.has(sessionId)) recorded.set(sessionId, collect(app.pubsub.liveEvents(sessionId)));
+        return recorded.get(sessionId)!;
+      },
+      stop,
+      as: client,
+    };
   };
+  return client(undefined);
 }
 
 /** Everything `iterator` yields from now on, in a list that grows as it does; closed after the test. */

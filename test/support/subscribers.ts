@@ -134,6 +134,7 @@ function subscribeOverWebSocket<T, V>(
   const client = createClient({
     url: server.url.replace(/^http/, 'ws'),
     webSocketImpl: TrackedWebSocket,
+    ...(server.token && { connectionParams: { authorization: `Bearer ${server.token}` } }),
     retryAttempts: 0,
     lazy: true,
   });
@@ -173,10 +174,15 @@ function subscribeOverSse<T, V>(server: TestServer, document: TypedDocumentNode<
   const read = async () => {
     const response = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...(server.token && { authorization: `Bearer ${server.token}` }),
+      },
       body: JSON.stringify({ query: print(document), variables }),
       signal: abort.signal,
     });
+
     await readSse(
       response.body!,
       (block) => {
