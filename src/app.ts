@@ -4,7 +4,7 @@
  * free port, as tests do); `stop()` closes connections, then the writer, the pubsub, and the store.
  */
 import type { Server } from 'node:http';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { createLogger, type Logger } from './log.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
@@ -94,6 +94,18 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     statementTimeoutMs: config.transactionTimeoutMs,
     log,
   });
+  // Tokens are looked for once, at start: a server started without any stays open, on loopback only.
+  const tokens = new ApiTokens(database.prisma);
+  const authenticator = createAuthenticator(tokens, await tokens.anyActive());
+  // Agents read and write files in a session's working directory: on a network, callers must not be
+  // able to point one at any path of the machine.
+  if (authenticator.required && !config.workingDirRoot) {
+    await database.close();
+    throw new ConfigError([
+      'SESSION_WORKDIR_ROOT must be set once API tokens exist: sessions\' working directories (where their agents\' ' +
+        'tools read and write) must then lie inside it',
+    ]);
+  }
   const pubsub = createAppPubSub({ redisUrl: config.redisUrl, log });
   const runtimes = new RuntimeRegistry();
   const events = new EventLog(config.eventRetention);
@@ -145,9 +157,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }),
   };
 
-  // Tokens are looked for once, at start: a server started without any stays open, on loopback only.
-  const tokens = new ApiTokens(database.prisma);
-  const authenticator = createAuthenticator(tokens, await tokens.anyActive());
   const host = listeningHost(config.host, authenticator.required, log);
   const yoga = createApiYoga({ services, log, webSocketMaxBufferedBytes: config.webSocketMaxBufferedBytes, authenticator });
   const http = createHttpEndpoint({

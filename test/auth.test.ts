@@ -5,6 +5,9 @@
  * subscription and list. An admin token sees all. A server without tokens listens on loopback only.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -14,6 +17,7 @@ import { ApiTokens } from '../src/auth/tokens.js';
 import type { DatabaseProvider } from '../src/db/providers.js';
 import { globalId } from '../src/schema/ids.js';
 import { freshDatabase, PROVIDERS } from './support/databases.js';
+import { onCleanup } from './support/dispose.js';
 import { capturedLog, startTestServer, type TestServer } from './support/server.js';
 import { storedSession } from './support/sessions.js';
 import { subscribe } from './support/subscribers.js';
@@ -29,7 +33,10 @@ async function send(client: TestServer, query: string, variables: Record<string,
 /** A server whose store holds tokens for alice, bob and an admin (created before it started). */
 async function tokenServer(provider: DatabaseProvider) {
   const database = freshDatabase(provider);
-  const first = await startTestServer(provider, { bare: true, database });
+  const root = mkdtempSync(path.join(tmpdir(), 'asg-root-'));
+  onCleanup(() => rmSync(root, { recursive: true, force: true }));
+  const env = { SESSION_WORKDIR_ROOT: root };
+  const first = await startTestServer(provider, { bare: true, database, env });
   const tokens = new ApiTokens(first.app.database.prisma);
   const [alice, bob, admin] = [
     (await tokens.create('alice')).token,
@@ -37,7 +44,8 @@ async function tokenServer(provider: DatabaseProvider) {
     (await tokens.create('ops', { admin: true })).token,
   ];
   await first.stop();
-  const server = await startTestServer(provider, { bare: true, database });
+  await expect(startTestServer(provider, { bare: true, database })).rejects.toThrow(/SESSION_WORKDIR_ROOT must be set once API tokens exist/);
+  const server = await startTestServer(provider, { bare: true, database, env });
   return { server, alice: server.as(alice), bob: server.as(bob), admin: server.as(admin), tokens: new ApiTokens(server.app.database.prisma) };
 }
 

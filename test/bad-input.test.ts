@@ -88,6 +88,11 @@ describe.each(PROVIDERS)('bad input on %s', (provider) => {
     [{ title: 'bell\u0007' }, 'title', /control characters/],
     [{ title: 'ok', workingDir: 'relative/path' }, 'workingDir', /absolute path/],
     [{ title: 'ok', workingDir: '' }, 'workingDir', /must not be empty/],
+    [{ title: 'half a pair \ud800' }, 'title', /surrogate/],
+    [{ title: 'ok', workingDir: '/tmp/line\nbreak' }, 'workingDir', /control characters/],
+    [{ title: 'ok', workingDir: '/tmp/\udfff' }, 'workingDir', /surrogate/],
+    [{ title: 'ok', attributes: { note: 'x\udbff' } }, 'attributes', /surrogate/],
+    [{ title: 'ok', permissions: { allow: ['read_\ud800'], ask: [], deny: [] } }, 'permissions.allow', /surrogate/],
     [{ title: 'ok', agentModelOverrides: [{ agentName: 'ghost', modelRef: 'gpt' }] }, 'agentModelOverrides[0].agentName', /no agent "ghost"/],
     [
       { title: 'ok', agentModelOverrides: [{ agentName: 'root', modelRef: 'gpt' }, { agentName: 'root', modelRef: 'local' }] },

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AddMessage, CreateDetailed, DashboardPage, Node, SearchSessions, SetStarred, UpdateTitle } from './support/api-operations.js';
 import { PROVIDERS } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
+import { DeleteSession } from './support/event-operations.js';
 import { GetSession, StopSession } from './support/operations.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { createSession, expectTypename, setModel } from './support/sessions.js';
@@ -92,6 +93,18 @@ describe.each(PROVIDERS)('listing sessions on %s', (provider) => {
     expectTypename(session, 'InvalidInput');
     const bogus = await server.request(Node, { id: Buffer.from('Nope:1').toString('base64') });
     expect(bogus.errors?.[0]?.message).toBeDefined();
+  });
+
+  it('a search matches `%`, `_` and `\\` as typed, not as wildcards, with any other filter', async () => {
+    const made: string[] = [];
+    for (const title of ['100% Sure', 'a_b', 'axb', 'back\\slash']) made.push((await createSession(server, { title })).id);
+    expect((await titles(server, { filter: { search: '%' } })).titles).toEqual(['100% Sure']);
+    expect((await titles(server, { filter: { search: '0% s' } })).titles).toEqual(['100% Sure']);
+    expect((await titles(server, { filter: { search: 'A_B' } })).titles).toEqual(['a_b']);
+    expect((await titles(server, { filter: { search: '_', running: true } })).titles).toEqual(['a_b']);
+    expect((await titles(server, { filter: { search: '_', running: false } })).titles).toEqual([]);
+    expect((await titles(server, { filter: { search: '\\' } })).titles).toEqual(['back\\slash']);
+    for (const id of made) await server.data(DeleteSession, { id });
   });
 
   it('a search longer than 200 characters is a clear error', async () => {

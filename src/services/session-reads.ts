@@ -64,6 +64,8 @@ export interface StoredModelChoice {
 const ORDER_COLUMN = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', TITLE: 'title' } as const;
 
 const LONGEST_SEARCH = 200;
+/** SQLite: sessions a search holding `%` or `_` may match (their ids go into the query). */
+const MAX_LITERAL_MATCHES = 10_000;
 
 export interface SessionReadsOptions {
   prisma: Store;
@@ -100,7 +102,7 @@ export class SessionReads {
   }
 
   /** Sessions that pass `filter`, newest first unless `orderBy` says otherwise; ties broken by id. */
-  listSessions(
+  async listSessions(
     query: SessionPageQuery,
     filter: SessionFilter | null | undefined,
     orderBy: SessionOrder | null | undefined,
@@ -110,13 +112,13 @@ export class SessionReads {
     const column = ORDER_COLUMN[orderBy?.field ?? 'CREATED_AT'];
     return this.#options.prisma.session.findMany({
       ...query,
-      where: this.#where(filter, principal),
+      where: await this.#where(filter, principal),
       orderBy: [{ [column]: direction }, { id: direction }],
     });
   }
 
-  countSessions(filter: SessionFilter | null | undefined, principal: Principal): Promise<number> {
-    return this.#options.prisma.session.count({ where: this.#where(filter, principal) });
+  async countSessions(filter: SessionFilter | null | undefined, principal: Principal): Promise<number> {
+    return this.#options.prisma.session.count({ where: await this.#where(filter, principal) });
   }
 
   isRunning(sessionId: string): boolean {
@@ -181,7 +183,7 @@ export class SessionReads {
     };
   }
 
-  #where(filter: SessionFilter | null | undefined, principal: Principal): Prisma.SessionWhereInput {
+  async #where(filter: SessionFilter | null | undefined, principal: Principal): Promise<Prisma.SessionWhereInput> {
     const visible = this.#options.access.where(principal);
     if (!filter) return visible;
     if (filter.search && filter.search.length > LONGEST_SEARCH) {
@@ -200,13 +202,27 @@ export class SessionReads {
           ...(filter.createdBefore && { lt: filter.createdBefore }),
         },
       }),
-      // SQLite's LIKE ignores ASCII case by itself; PostgreSQL needs it asked for (the SQLite client's types lack it).
-      ...(filter.search && {
-        title: {
-          contains: filter.search,
-          ...(this.#options.provider === 'postgresql' && { mode: 'insensitive' }),
-        } as { contains: string },
-      }),
+      ...(filter.search && (await this.#titleContains(filter.search))),
     };
+  }
+
+  /**
+   * Titles that contain `search` as typed, ignoring case. Prisma's `contains` is a LIKE, where `%` and
+   * `_` are wildcards: PostgreSQL takes them escaped (`\` is its LIKE escape); SQLite's LIKE has no
+   * escape unless one is declared, so a search holding them asks for the matching ids with instr().
+   */
+  async #titleContains(search: string): Promise<Prisma.SessionWhereInput> {
+    const { prisma, provider } = this.#options;
+    if (provider === 'postgresql') {
+      // The SQLite client's types lack `mode`; PostgreSQL needs it asked for (SQLite's LIKE ignores ASCII case itself).
+      return { title: { contains: search.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' } as { contains: string } };
+    }
+    if (!/[%_]/.test(search)) return { title: { contains: search } };
+    const rows = await prisma.$queryRaw<{ id: string }[]>`SELECT id FROM "Session" WHERE instr(lower(title), lower(${search})) > 0 LIMIT ${MAX_LITERAL_MATCHES + 1}`;
+    if (rows.length > MAX_LITERAL_MATCHES) {
+      throw new InvalidInputError('filter.search', `matches more than ${MAX_LITERAL_MATCHES} sessions; search for more of the title`);
+    }
+    // Under AND: the running filter may constrain `id` too.
+    return { AND: [{ id: { in: rows.map((row) => row.id) } }] };
   }
 }

@@ -30,6 +30,17 @@ export const MESSAGE_ROLES = ['user', 'assistant', 'tool', 'system'] as const;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/**
+ * Half of a UTF-16 surrogate pair without its other half: JSON lets a client send "\ud800", which is
+ * no character at all and could not be written back as UTF-8. Text the server keeps must not hold one.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Text to keep must be well-formed Unicode; InvalidInput for `field` otherwise. */
+export function requireWellFormed(text: string, field: string): string {
+  if (LONE_SURROGATE.test(text)) throw new InvalidInputError(field, 'the text holds half of a UTF-16 surrogate pair, which is no character');
+  return text;
+}
 
 export function validateTitle(raw: string, field = 'title'): string {
   const title = raw.trim();
@@ -38,7 +49,7 @@ export function validateTitle(raw: string, field = 'title'): string {
     throw new InvalidInputError(field, `the title is ${title.length} characters; at most ${LIMITS.title} are allowed`);
   }
   if (/[\u0000-\u001f\u007f]/.test(title)) throw new InvalidInputError(field, 'the title must not contain control characters');
-  return title;
+  return requireWellFormed(title, field);
 }
 
 /**
@@ -52,7 +63,8 @@ export async function validateWorkingDir(raw: string | null | undefined, root: s
   if (raw.length > LIMITS.workingDir) {
     throw new InvalidInputError(field, `the working directory is longer than ${LIMITS.workingDir} characters`);
   }
-  if (raw.includes('\u0000')) throw new InvalidInputError(field, 'the working directory must not contain NUL');
+  if (/[\u0000-\u001f\u007f]/.test(raw)) throw new InvalidInputError(field, 'the working directory must not contain control characters');
+  requireWellFormed(raw, field);
   if (!path.isAbsolute(raw)) throw new InvalidInputError(field, `the working directory must be an absolute path; got "${raw}"`);
   if (raw.split(/[\\/]/).includes('..')) throw new InvalidInputError(field, 'the working directory must not contain ".."');
   const normalized = path.normalize(raw);
@@ -92,6 +104,7 @@ export function validatePermissions(input: Permissions, field = 'permissions'): 
           `a pattern must be 1 to ${LIMITS.permissionPattern} characters without control characters`,
         );
       }
+      requireWellFormed(pattern, `${field}.${list}`);
       const other = seen.get(pattern);
       if (other) throw new InvalidInputError(`${field}.${list}`, `"${pattern}" is in both ${other} and ${list}`);
       seen.set(pattern, list);
@@ -127,6 +140,8 @@ export function validateAttributes(input: unknown, field = 'attributes'): Record
     if (typeof value !== 'string' || value.length > LIMITS.attributeValue) {
       throw new InvalidInputError(field, `attribute "${key}" must be a string of at most ${LIMITS.attributeValue} characters`);
     }
+    requireWellFormed(key, field);
+    requireWellFormed(value, field);
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }
@@ -136,7 +151,7 @@ export function validateMessageContent(content: string, field = 'content'): stri
   if (content.length > LIMITS.messageContent) {
     throw new InvalidInputError(field, `a message is at most ${LIMITS.messageContent} characters; got ${content.length}`);
   }
-  return content;
+  return requireWellFormed(content, field);
 }
 
 /** A batch of ids is not empty and not over `max`. */
