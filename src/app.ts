@@ -1,7 +1,10 @@
 /**
  * buildApp(config): the whole server, wired but not listening: configuration → teams, database, pubsub,
  * runtimes → services → the GraphQL endpoint over HTTP and WebSocket. `start(port)` listens (0 picks a
- * free port, as tests do); `stop()` closes connections, then the writer, the pubsub, and the store.
+ * free port, as tests do); `stop()` shuts down gracefully within SHUTDOWN_TIMEOUT_MS: no new requests, the
+ * ones in flight finish, running turns end, every subscription ends once it has delivered everything
+ * committed (with the reason and where to resume), then the connections, the writer, the pubsub, and the
+ * store close.
  */
 import type { Server } from 'node:http';
 import { ConfigError, type Config } from './config.js';
@@ -16,6 +19,7 @@ import { TeamCatalog } from './runtime/team.js';
 import type { ApiServices } from './schema/context.js';
 import { globalId } from './schema/ids.js';
 import { createHttpEndpoint } from './server/http.js';
+import { Operations } from './server/operations.js';
 import { renderMetrics } from './server/metrics.js';
 import { ApiTokens } from './auth/tokens.js';
 import { createAuthenticator } from './server/auth.js';
@@ -46,10 +50,17 @@ export interface App {
   services: ApiServices & { runtimes: RuntimeRegistry };
   pubsub: AppPubSub;
   yoga: ApiYoga;
+  /** Readiness, and the operations in flight. */
+  operations: Operations;
   server: Server;
   start(port?: number): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
 }
+
+/** The close frame's reason on every WebSocket as the server stops (at most 123 bytes). */
+const SHUTDOWN_CLOSE_REASON = 'the server is shutting down; reconnect and resubscribe';
+/** How long the pubsub and the store may take to close, even once SHUTDOWN_TIMEOUT_MS has passed. */
+const CLOSE_GRACE_MS = 2000;
 
 async function loadTeams(config: Config, log: Logger): Promise<TeamCatalog> {
   const teams = await TeamCatalog.load(config.agentsDir);
@@ -106,7 +117,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         'tools read and write) must then lie inside it',
     ]);
   }
-  const pubsub = createAppPubSub({ redisUrl: config.redisUrl, log });
+  const pubsub = createAppPubSub({ redisUrl: config.redisUrl, log, queueLimit: config.subscriptionQueueLimit });
   const runtimes = new RuntimeRegistry();
   const events = new EventLog(config.eventRetention);
 
@@ -151,14 +162,22 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     streams: new SessionEventStreams({
       prisma: database.prisma,
       events,
-      live: pubsub.liveEvents,
+      live: pubsub.listenToSession,
       queueLimit: config.subscriptionQueueLimit,
       log,
     }),
   };
 
   const host = listeningHost(config.host, authenticator.required, log);
-  const yoga = createApiYoga({ services, log, webSocketMaxBufferedBytes: config.webSocketMaxBufferedBytes, authenticator });
+  const operations = new Operations({ database, redisCheck: pubsub.redisCheck, timeoutMs: config.readinessTimeoutMs, log });
+  const yoga = createApiYoga({
+    services,
+    log,
+    webSocketMaxBufferedBytes: config.webSocketMaxBufferedBytes,
+    authenticator,
+    operations,
+    protection: config,
+  });
   const http = createHttpEndpoint({
     yoga,
     metrics: () =>
@@ -168,9 +187,80 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         runningSessions: () => runtimes.size,
       }),
   });
-  const webSocket = attachWebSocketEndpoint({ server: http.server, yoga, log, keepAliveMs: config.keepAliveMs, authenticator });
+  const webSocket = attachWebSocketEndpoint({
+    server: http.server,
+    yoga,
+    log,
+    keepAliveMs: config.keepAliveMs,
+    authenticator,
+    protection: config,
+  });
 
-  let stopped = false;
+  /**
+   * The graceful stop, bounded by SHUTDOWN_TIMEOUT_MS: each wait goes on at most until the deadline,
+   * after which what is left is cut (and the log says what was cut short).
+   */
+  const shutDown = async () => {
+    const started = Date.now();
+    const deadline = started + config.shutdownTimeoutMs;
+    const cutShort: string[] = [];
+    const within = async (what: string, work: Promise<unknown>, atLeastMs = 0): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        work.then(
+          () => true,
+          (error: unknown) => {
+            log.warn('shutdown step failed', { step: what, error: (error as Error)?.message });
+            return true;
+          },
+        ),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(atLeastMs, deadline - Date.now())))),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) {
+        cutShort.push(what);
+        log.warn('shutdown timeout reached: going on without waiting', { waitingFor: what, timeoutMs: config.shutdownTimeoutMs });
+      }
+    };
+
+    // Readiness answers 503, the port closes, and new operations are refused (on connections still open).
+    operations.beginShutdown();
+    http.stopAccepting();
+    log.info('shutdown: no longer accepting requests', {
+      timeoutMs: config.shutdownTimeoutMs,
+      inFlight: operations.inFlight,
+      subscriptions: services.streams.openCount + services.streams.openChangeFeeds,
+      runningTurns: runtimes.size,
+    });
+    // Queries and mutations in flight finish: each commits or rolls back, and is answered.
+    if (operations.inFlight > 0) log.info('shutdown: waiting for in-flight operations', { count: operations.inFlight });
+    await within('in-flight operations', operations.idle());
+    // Running turns end, each with its partial reply and its INTERRUPTED end recorded (and published).
+    await within(
+      'running turns to end',
+      (async () => {
+        await turns.cancelAll();
+        await Promise.all(runtimes.ids().map((sessionId) => runtimes.get(sessionId)?.close()));
+      })(),
+    );
+    // Every subscription ends once its subscriber has taken everything committed, with SERVER_SHUTTING_DOWN
+    // (sessionEvents: and resumeAfter); then the transports send it: SSE responses end with `complete`.
+    await within('subscribers to take their last events', services.streams.shutDown());
+    await within('responses to finish', http.responsesDone());
+    // graphql-ws sends each finished subscription's `complete` a few promise turns after its stream ends:
+    // one turn of the event loop, and the close frames queue behind them.
+    await new Promise((resolve) => setImmediate(resolve));
+    await within('WebSockets to close', webSocket.dispose(SHUTDOWN_CLOSE_REASON));
+    await http.close();
+    // No background settling of unknown commit outcomes once the store is about to close.
+    writer.close();
+    // Closing gets a moment even once the deadline has passed.
+    await within('the pubsub to close', pubsub.close(), CLOSE_GRACE_MS);
+    await within('the store to close', database.close(), CLOSE_GRACE_MS);
+    log.info('server stopped', { ms: Date.now() - started, ...(cutShort.length > 0 && { cutShort }) });
+  };
+  let stopping: Promise<void> | undefined;
+
   return {
     config,
     log,
@@ -178,6 +268,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     services: { ...services, runtimes },
     pubsub,
     yoga,
+    operations,
     server: http.server,
     start: async (port = config.port) => {
       const actual = await http.listen(port, host);
@@ -185,20 +276,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       log.info('server listening', { url });
       return { port: actual, url };
     },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      // Running turns end first, each with its partial reply and its end recorded, while subscribers
-      // can still hear it.
-      await turns.cancelAll();
-      await Promise.all(runtimes.ids().map((sessionId) => runtimes.get(sessionId)?.close()));
-      await webSocket.dispose();
-      await http.close();
-      // No background settling of unknown commit outcomes once the store is about to close.
-      writer.close();
-      await pubsub.close();
-      await database.close();
-      log.info('server stopped');
-    },
+    stop: () => (stopping ??= shutDown()),
   };
 }

@@ -46,6 +46,43 @@ export interface Config {
   webSocketMaxBufferedBytes: number;
   /** Keep-alive ping interval on WebSockets; a peer that misses one pong is disconnected. */
   keepAliveMs: number;
+  // Operations (health, readiness, shutdown; README "Operations").
+  /**
+   * How long a stop may take (SIGTERM, SIGINT): in-flight operations finish, running turns are ended,
+   * and subscribers take their last events; past it, what is left is cut and the process exits.
+   */
+  shutdownTimeoutMs: number;
+  /** How long each /ready check (database, migrations, Redis) may take before it counts as failed. */
+  readinessTimeoutMs: number;
+  // Limits for untrusted clients (cross-site access, production settings, cost; README "Security").
+  /** Browser origins (`https://app.example.com`) allowed to call the API from their pages: CORS_ORIGINS. */
+  corsOrigins: string[];
+  /** NODE_ENV=production or PRODUCTION=true: GraphiQL, introspection and field suggestions off by default. */
+  production: boolean;
+  /** GET /graphql from a browser serves GraphiQL (GRAPHIQL; on unless in production). */
+  graphiql: boolean;
+  /** Introspection and "Did you mean…?" suggestions (INTROSPECTION; on unless in production). */
+  introspection: boolean;
+  /** Largest HTTP request body (MAX_REQUEST_BYTES); larger ones are answered 413. */
+  maxRequestBytes: number;
+  /** Largest WebSocket message (WS_MAX_MESSAGE_BYTES); a larger one closes the socket with 1009. */
+  webSocketMaxMessageBytes: number;
+  /** Operations one WebSocket may run at once, subscriptions included (WS_MAX_SUBSCRIPTIONS_PER_SOCKET). */
+  webSocketMaxSubscriptions: number;
+  /** WebSockets one client (its principal, or its address) may hold open at once (WS_MAX_SOCKETS_PER_CLIENT). */
+  webSocketMaxSocketsPerClient: number;
+  /** Tokens in one document (MAX_TOKENS). */
+  maxTokens: number;
+  /** Levels of nested fields in one operation (MAX_QUERY_DEPTH). */
+  maxQueryDepth: number;
+  /** Aliases in one operation (MAX_ALIASES). */
+  maxAliases: number;
+  /** Directives in one operation (MAX_DIRECTIVES). */
+  maxDirectives: number;
+  /** The most one operation may cost, in about the values its answer may hold (MAX_QUERY_COST). */
+  maxQueryCost: number;
+  /** Ids `nodes` takes in one request, over all its aliases (MAX_NODE_IDS). */
+  maxNodeIds: number;
   /** Where model providers' credentials are read (OPENAI_API_KEY, a team's token_key…): the environment. */
   providerEnv: Env;
 }
@@ -109,6 +146,11 @@ export function loadConfig(env: Env = process.env): Config {
     subscriptionQueueLimit: integer('SUBSCRIPTION_QUEUE_LIMIT', 512, 1, 1_000_000),
     webSocketMaxBufferedBytes: integer('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
     keepAliveMs: integer('KEEPALIVE_MS', 12_000, 10, 600_000),
+    // Operations: shutdown and readiness bounds.
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    readinessTimeoutMs: integer('READINESS_TIMEOUT_MS', 2000, 10, 60_000),
+    // Limits for untrusted clients (README "Security").
+    ...clientLimits(env, integer, oneOf, problems),
     providerEnv: env,
   };
   // Nothing can interrupt a busy wait once it blocks the event loop, so no one wait may outlast the
@@ -120,4 +162,75 @@ export function loadConfig(env: Env = process.env): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+type ClientLimits = Pick<
+  Config,
+  | 'corsOrigins'
+  | 'production'
+  | 'graphiql'
+  | 'introspection'
+  | 'maxRequestBytes'
+  | 'webSocketMaxMessageBytes'
+  | 'webSocketMaxSubscriptions'
+  | 'webSocketMaxSocketsPerClient'
+  | 'maxTokens'
+  | 'maxQueryDepth'
+  | 'maxAliases'
+  | 'maxDirectives'
+  | 'maxQueryCost'
+  | 'maxNodeIds'
+>;
+
+/**
+ * Limits for untrusted clients: each default is far above what a frontend asks for, and each can be
+ * changed through the environment.
+ */
+function clientLimits(
+  env: Env,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  oneOf: <T extends string>(name: string, allowed: readonly T[], fallback: T) => T,
+  problems: string[],
+): ClientLimits {
+  const flag = (name: string, fallback: boolean) => oneOf(name, ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
+  const production = env.NODE_ENV === 'production' || flag('PRODUCTION', false);
+  const MiB = 1024 * 1024;
+  return {
+    corsOrigins: corsOrigins(env.CORS_ORIGINS, problems),
+    production,
+    graphiql: flag('GRAPHIQL', !production),
+    introspection: flag('INTROSPECTION', !production),
+    maxRequestBytes: integer('MAX_REQUEST_BYTES', MiB, 1024, 1024 * MiB),
+    webSocketMaxMessageBytes: integer('WS_MAX_MESSAGE_BYTES', MiB, 1024, 1024 * MiB),
+    webSocketMaxSubscriptions: integer('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 25, 1, 100_000),
+    webSocketMaxSocketsPerClient: integer('WS_MAX_SOCKETS_PER_CLIENT', 20, 1, 100_000),
+    maxTokens: integer('MAX_TOKENS', 5000, 100, 10_000_000),
+    maxQueryDepth: integer('MAX_QUERY_DEPTH', 15, 1, 1000),
+    maxAliases: integer('MAX_ALIASES', 30, 0, 100_000),
+    maxDirectives: integer('MAX_DIRECTIVES', 50, 0, 100_000),
+    maxQueryCost: integer('MAX_QUERY_COST', 250_000, 1, Number.MAX_SAFE_INTEGER),
+    maxNodeIds: integer('MAX_NODE_IDS', 100, 1, 100_000),
+  };
+}
+
+/** CORS_ORIGINS: comma-separated origins (scheme, host, port); none by default, and never `*` or `null`. */
+function corsOrigins(raw: string | undefined, problems: string[]): string[] {
+  const origins: string[] = [];
+  for (const entry of (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    const originOnly = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if (!url || !originOnly || !['http:', 'https:'].includes(url.protocol)) {
+      problems.push(
+        `CORS_ORIGINS must list origins such as "https://app.example.com" (scheme, host and port only; no "*" or "null"); got "${entry}"`,
+      );
+      continue;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
 }

@@ -3,13 +3,15 @@
  * Committed session events are published here after their transaction commits; event streams and
  * the session-list subscription listen. It is only a doorbell: Redis pub/sub may drop a message,
  * and streams fill any hole from the stored log.
+ *
+ * It holds no buffer of its own. A listener is called with each message as it arrives and keeps what it
+ * must within its own bound (an event stream's queue); the iterator forms end with FeedOverflowError once
+ * `queueLimit` messages are unread. (Yoga's pubsub queued them in a Repeater, whose overflow at 1,024
+ * unread messages was thrown from `publish` as an uncaught exception that ended the process.)
  */
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from './log.js';
 import { LIVE_ONLY_KINDS, type EventPublisher, type SessionEventRecord } from './services/event-log.js';
-import type { LiveEvents } from './services/event-stream.js';
 
 export type SessionChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
 
@@ -20,17 +22,45 @@ export interface SessionChange {
   seq: number;
 }
 
-type Channels = {
-  'session:event': [sessionId: string, event: SessionEventRecord];
-  'sessions:changed': [change: SessionChange];
-};
+/** Told of each message of a topic as it arrives, and once when the pubsub closes. */
+export interface PubSubListener<T> {
+  message(payload: T): void;
+  /** The pubsub is closing (the server stops): nothing more will come. */
+  closed(): void;
+}
+
+/** Stops listening; calling it again does nothing. */
+export type Unsubscribe = () => void;
 
 export interface AppPubSub {
   publisher: EventPublisher;
-  liveEvents: LiveEvents;
+  /** Tells `listener` of each event of the session published from now on, as it is published. */
+  listenToSession(sessionId: string, listener: PubSubListener<SessionEventRecord>): Unsubscribe;
+  /** The same events as an iterator, bounded (tests and tools). */
+  liveEvents(sessionId: string): AsyncIterableIterator<SessionEventRecord>;
+  /** Every session change from now on, bounded: fails with FeedOverflowError once too many are unread. */
   sessionChanges(): AsyncIterableIterator<SessionChange>;
+  /** With Redis: resolves when both connections are up and Redis answers a PING, rejects saying which is not. */
+  redisCheck?: () => Promise<void>;
   close(): Promise<void>;
 }
+
+/** An iterator whose reader left `limit` messages unread: it was ended, its messages dropped. */
+export class FeedOverflowError extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} messages were left unread`);
+    this.name = 'FeedOverflowError';
+  }
+}
+
+/** Publishes made while Redis is unreachable wait in ioredis' offline queue: at most this many. */
+const MAX_PENDING_PUBLISHES = 10_000;
+/** How long closing waits for Redis to acknowledge QUIT before dropping the connection. */
+const REDIS_QUIT_MS = 1000;
+
+const SESSION_EVENT = 'session:event';
+const SESSIONS_CHANGED = 'sessions:changed';
+const sessionTopic = (sessionId: string) => `${SESSION_EVENT}:${sessionId}`;
 
 function changeKind(event: SessionEventRecord): SessionChangeKind {
   if (event.kind === 'SESSION_CREATED') return 'CREATED';
@@ -38,58 +68,230 @@ function changeKind(event: SessionEventRecord): SessionChangeKind {
   return 'UPDATED';
 }
 
-export function createAppPubSub(options: { redisUrl?: string; log: Logger }): AppPubSub {
-  let closeRedis = async () => {};
-  let eventTarget: ReturnType<typeof createRedisEventTarget> | undefined;
-  if (options.redisUrl) {
-    const log = options.log.child({ component: 'redis' });
-    const connect = (role: string) => {
-      const client = new Redis(options.redisUrl!, { lazyConnect: false, maxRetriesPerRequest: null });
-      client.on('error', (error: Error) => log.warn('redis connection error', { role, error: error.message }));
-      client.on('ready', () => log.info('redis connected', { role }));
-      return client;
-    };
-    const publishClient = connect('publish');
-    const subscribeClient = connect('subscribe');
-    eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
-    closeRedis = async () => {
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
-    };
-  }
-  const pubsub = createPubSub<Channels>(eventTarget ? { eventTarget } : {});
+/** Where messages travel: straight to this process's listeners, or through Redis to every instance's. */
+interface Transport {
+  publish(topic: string, payload: unknown): void;
+  /** The first listener of a topic came, or the last one went. */
+  watch(topic: string): void;
+  unwatch(topic: string): void;
+  check?: () => Promise<void>;
+  close(): Promise<void>;
+}
 
-  // Every listener is tracked so that close() can end them before Redis goes: a listener ended after
-  // would unsubscribe on a closed connection.
-  const listeners = new Set<AsyncIterableIterator<unknown>>();
-  const tracked = <T>(iterator: AsyncIterableIterator<T>): AsyncIterableIterator<T> => {
-    listeners.add(iterator);
-    return {
-      next: () => iterator.next(),
-      return: (value?: unknown) => {
-        listeners.delete(iterator);
-        return iterator.return?.(value) ?? Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+export function createAppPubSub(options: { redisUrl?: string; log: Logger; queueLimit: number }): AppPubSub {
+  const { log, queueLimit } = options;
+  const topics = new Map<string, Set<(payload: unknown) => void>>();
+  const open = new Set<() => void>();
+  let closed = false;
+
+  const deliver = (topic: string, payload: unknown) => {
+    for (const callback of [...(topics.get(topic) ?? [])]) {
+      // A listener that throws must not stop the others, nor the publisher (nor reach the event loop).
+      try {
+        callback(payload);
+      } catch (error) {
+        log.error('pubsub listener failed', { topic, error: (error as Error).message });
+      }
+    }
   };
+  const transport: Transport = options.redisUrl
+    ? redisTransport(options.redisUrl, log.child({ component: 'redis' }), deliver)
+    : { publish: deliver, watch: () => {}, unwatch: () => {}, close: async () => {} };
+
+  function listen<T>(topic: string, listener: PubSubListener<T>): Unsubscribe {
+    if (closed) {
+      // Told after the caller has its unsubscribe, as it would be later on.
+      queueMicrotask(() => listener.closed());
+      return () => {};
+    }
+    const callback = (payload: unknown) => listener.message(payload as T);
+    let callbacks = topics.get(topic);
+    if (!callbacks) {
+      callbacks = new Set();
+      topics.set(topic, callbacks);
+      transport.watch(topic);
+    }
+    callbacks.add(callback);
+    let listening = true;
+    const stop = () => {
+      if (!listening) return;
+      listening = false;
+      open.delete(end);
+      const current = topics.get(topic);
+      current?.delete(callback);
+      if (current?.size === 0) {
+        topics.delete(topic);
+        transport.unwatch(topic);
+      }
+    };
+    const end = () => {
+      stop();
+      listener.closed();
+    };
+    open.add(end);
+    return stop;
+  }
 
   return {
     publisher: {
       publish: (event) => {
-        pubsub.publish('session:event', event.sessionId, event);
+        if (closed) return;
+        transport.publish(sessionTopic(event.sessionId), event);
         // A reply streaming in changes nothing a session list shows; its stored events do.
         if (LIVE_ONLY_KINDS.has(event.kind)) return;
-        pubsub.publish('sessions:changed', { kind: changeKind(event), sessionId: event.sessionId, seq: event.seq });
+        transport.publish(SESSIONS_CHANGED, { kind: changeKind(event), sessionId: event.sessionId, seq: event.seq } satisfies SessionChange);
       },
     },
-    liveEvents: (sessionId) => tracked(pubsub.subscribe('session:event', sessionId)[Symbol.asyncIterator]()),
-    sessionChanges: () => tracked(pubsub.subscribe('sessions:changed')[Symbol.asyncIterator]()),
+    listenToSession: (sessionId, listener) => listen(sessionTopic(sessionId), listener),
+    liveEvents: (sessionId) => new BoundedFeed<SessionEventRecord>((listener) => listen(sessionTopic(sessionId), listener), queueLimit),
+    sessionChanges: () => new BoundedFeed<SessionChange>((listener) => listen(SESSIONS_CHANGED, listener), queueLimit),
+    redisCheck: transport.check,
     close: async () => {
-      await Promise.allSettled([...listeners].map((listener) => listener.return?.()));
-      listeners.clear();
-      await closeRedis();
+      if (closed) return;
+      closed = true;
+      // Every listener ends before Redis goes: one ended after would unsubscribe on a closed connection.
+      for (const end of [...open]) end();
+      await transport.close();
+    },
+  };
+}
+
+/**
+ * A topic's messages as an async iterator, holding at most `limit` unread: one more ends it, its unread
+ * messages dropped, and `next()` rejects with FeedOverflowError.
+ */
+class BoundedFeed<T> implements AsyncIterableIterator<T> {
+  readonly #queue: T[] = [];
+  readonly #stop: Unsubscribe;
+  #done = false;
+  #failure: FeedOverflowError | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    subscribe: (listener: PubSubListener<T>) => Unsubscribe,
+    private readonly limit: number,
+  ) {
+    this.#stop = subscribe({ message: (payload) => this.#push(payload), closed: () => this.#finish() });
+  }
+
+  #push(payload: T): void {
+    if (this.#done) return;
+    if (this.#queue.length >= this.limit) {
+      this.#queue.length = 0;
+      this.#failure = new FeedOverflowError(this.limit);
+      this.#finish();
+      return;
+    }
+    this.#queue.push(payload);
+    this.#wakeUp();
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#stop();
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async next(): Promise<IteratorResult<T>> {
+    for (;;) {
+      if (this.#queue.length > 0) return { value: this.#queue.shift()!, done: false };
+      const failure = this.#failure;
+      if (failure) {
+        this.#failure = undefined;
+        throw failure;
+      }
+      if (this.#done) return { value: undefined, done: true };
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.#queue.length = 0;
+    this.#failure = undefined;
+    this.#finish();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/**
+ * Redis pub/sub: one connection publishes, one subscribes to the topics this process listens to. The
+ * server starts, and goes on, while Redis is unreachable: ioredis reconnects, resubscribes, and sends
+ * what was published meanwhile (at most MAX_PENDING_PUBLISHES; past that, doorbells are dropped and
+ * streams fill the holes from the store).
+ */
+function redisTransport(url: string, log: Logger, deliver: (topic: string, payload: unknown) => void): Transport {
+  const connect = (role: string) => {
+    const client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
+    client.on('error', (error: Error) => log.warn('redis connection error', { role, error: error.message }));
+    client.on('ready', () => log.info('redis connected', { role }));
+    return client;
+  };
+  const publishClient = connect('publish');
+  const subscribeClient = connect('subscribe');
+  subscribeClient.on('message', (topic: string, message: string) => {
+    let payload: unknown;
+    try {
+      payload = message === '' ? null : JSON.parse(message);
+    } catch (error) {
+      log.warn('redis message is not JSON; dropped', { topic, error: (error as Error).message });
+      return;
+    }
+    deliver(topic, payload);
+  });
+  let pending = 0;
+  let dropped = 0;
+  const settle = (what: string, topic: string) => (error: Error) =>
+    log.warn(`redis ${what} failed`, { topic, error: error.message });
+  const close = async (client: Redis) => {
+    if (client.status !== 'ready') {
+      // QUIT would wait in the offline queue for a connection that may never come.
+      client.disconnect();
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.quit().catch(() => {}),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, REDIS_QUIT_MS))),
+    ]);
+    clearTimeout(timer);
+    client.disconnect();
+  };
+  return {
+    publish: (topic, payload) => {
+      if (pending >= MAX_PENDING_PUBLISHES) {
+        if (dropped++ % 1000 === 0) log.warn('redis unreachable: doorbells dropped (streams read them from the store)', { dropped });
+        return;
+      }
+      pending += 1;
+      publishClient
+        .publish(topic, JSON.stringify(payload))
+        .catch(settle('publish', topic))
+        .finally(() => (pending -= 1));
+    },
+    watch: (topic) => void subscribeClient.subscribe(topic).catch(settle('subscribe', topic)),
+    unwatch: (topic) => void subscribeClient.unsubscribe(topic).catch(settle('unsubscribe', topic)),
+    check: async () => {
+      for (const [role, client] of [
+        ['publish', publishClient],
+        ['subscribe', subscribeClient],
+      ] as const) {
+        // Not sent while down: it would wait in the offline queue until Redis is back.
+        if (client.status !== 'ready') throw new Error(`the ${role} connection is ${client.status}`);
+      }
+      await publishClient.ping();
+    },
+    close: async () => {
+      await Promise.all([close(publishClient), close(subscribeClient)]);
     },
   };
 }

@@ -67,11 +67,12 @@ function expectClientError(result: FormattedExecutionResult, code: string, messa
 
 /**
  * `{ sessions { edges { node { messages { edges { node { session { … leaf } } } } } } } }`: 3 levels,
- * 4 more for each of `repeats`, then the leaf's.
+ * 4 more for each of `repeats`, then the leaf's. Pages of 2 messages, so that only the depth limit
+ * can refuse it (20 sessions × 20 messages × 20 × 20 would be refused by the cost limit).
  */
 function nestedQuery(repeats: number, leaf = 'id'): string {
   let inner = leaf;
-  for (let repeat = 0; repeat < repeats; repeat += 1) inner = `messages { edges { node { session { ${inner} } } } }`;
+  for (let repeat = 0; repeat < repeats; repeat += 1) inner = `messages(first: 2) { edges { node { session { ${inner} } } } }`;
   return `{ sessions { edges { node { ${inner} } } } }`;
 }
 
@@ -159,8 +160,8 @@ describe.each(PROVIDERS)('client mistakes on %s', (provider) => {
 
   it('the limit is 15 levels: an operation 15 deep runs, one 16 deep is refused', async () => {
     // 3 + 2 × 4 + messages { edges { node { content } } }: 15 levels; one more with `session { id }`.
-    expect((await post(server, nestedQuery(2, 'messages { edges { node { content } } }'))).errors).toBeUndefined();
-    const tooDeep = await post(server, nestedQuery(2, 'messages { edges { node { session { id } } } }'));
+    expect((await post(server, nestedQuery(2, 'messages(first: 2) { edges { node { content } } }'))).errors).toBeUndefined();
+    const tooDeep = await post(server, nestedQuery(2, 'messages(first: 2) { edges { node { session { id } } } }'));
     expectClientError(tooDeep, 'GRAPHQL_VALIDATION_FAILED', /nests fields more than 15 levels deep/);
   });
 

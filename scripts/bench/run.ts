@@ -75,7 +75,13 @@ function freshDatabaseUrl(): string {
 }
 
 async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const server = await startProcess('src/main.ts', { DATABASE_URL: freshDatabaseUrl(), LOG_LEVEL: 'info', ...env });
+  // Every benchmark subscriber is one socket from this one client: lift the cap on sockets per client.
+  const server = await startProcess('src/main.ts', {
+    DATABASE_URL: freshDatabaseUrl(),
+    LOG_LEVEL: 'info',
+    WS_MAX_SOCKETS_PER_CLIENT: '100000',
+    ...env,
+  });
   cleanups.push(() => server.stop());
   return server;
 }

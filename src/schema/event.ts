@@ -5,9 +5,8 @@
  */
 import type { FieldMap, ObjectFieldBuilder } from '@pothos/core';
 import type { SessionChange } from '../pubsub.js';
-import { SubscriberTooSlowError } from '../services/errors.js';
 import type { SessionEventKind, SessionEventRecord } from '../services/event-log.js';
-import type { StreamItem } from '../services/event-stream.js';
+import type { FeedItem, StreamItem } from '../services/event-stream.js';
 import { ownSessionId } from './access.js';
 import { builder } from './builder.js';
 import { globalId } from './ids.js';
@@ -312,15 +311,22 @@ builder.subscriptionFields((t) => ({
         transportBackedUp: ctx.transportBackedUp,
       }),
     resolve: (item: StreamItem) => {
-      // The stream's last item: the subscriber is ended with the reason and where to resume.
-      if (item instanceof SubscriberTooSlowError) throw item;
+      // The stream's last item (too slow, or the server stops): the subscriber is ended with the reason
+      // and where to resume.
+      if (item instanceof Error) throw item;
       return item;
     },
   }),
   sessionsChanged: t.field({
     type: SessionChangeRef,
     description: 'Every session created, changed or deleted from now on, for session lists.',
-    subscribe: (_root, _args, ctx) => ctx.services.reads.sessionChanges(ctx.principal),
-    resolve: (change: SessionChange) => change,
+    // Bounded like sessionEvents: read into a queue of its own, the subscriber ended once too much is unread.
+    subscribe: (_root, _args, ctx) =>
+      ctx.services.streams.changes(ctx.services.reads.sessionChanges(ctx.principal), { transportBackedUp: ctx.transportBackedUp }),
+    resolve: (item: FeedItem<SessionChange>) => {
+      // The feed's last item: why the subscriber is ended.
+      if (item instanceof Error) throw item;
+      return item;
+    },
   }),
 }));

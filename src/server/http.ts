@@ -1,22 +1,56 @@
-/** The HTTP server: GET /metrics, everything else to Yoga. It tracks its sockets so that close() ends them. */
-import { createServer, type Server } from 'node:http';
+/**
+ * The HTTP server: GET /health and GET /metrics, everything else to Yoga. It tracks its sockets so that
+ * close() ends them, and the responses being written so that a stopping server can let them finish.
+ */
+import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { SHUTTING_DOWN_MESSAGE } from './operations.js';
 import type { ApiYoga } from './yoga.js';
 
 export interface HttpEndpoint {
   server: Server;
   /** Listens on `host:port` (0 picks a free port) and returns the port. */
   listen(port: number, host: string): Promise<number>;
+  /**
+   * Stops listening and closes idle connections. A request that still comes on a connection left open
+   * is answered 503 (SERVER_SHUTTING_DOWN) and its connection closed; /health, /ready and /metrics
+   * still answer.
+   */
+  stopAccepting(): void;
+  /** Resolves once no response is being written (event streams included). */
+  responsesDone(): Promise<void>;
   /** Stops listening and ends every connection, idle or not. */
   close(): Promise<void>;
 }
 
+const SHUTTING_DOWN_BODY = JSON.stringify({ errors: [{ message: SHUTTING_DOWN_MESSAGE, extensions: { code: 'SERVER_SHUTTING_DOWN' } }] });
+
 export function createHttpEndpoint({ yoga, metrics }: { yoga: ApiYoga; metrics: () => string }): HttpEndpoint {
+  let accepting = true;
+  const responses = new Set<ServerResponse>();
+  const whenNoResponses: (() => void)[] = [];
   const server = createServer((request, response) => {
+    const path = request.url?.split('?')[0];
+    if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
+      // Liveness: the process runs and answers. Readiness (its database, Redis) is /ready's.
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(JSON.stringify({ status: 'ok' }));
+      return;
+    }
     if (request.url === '/metrics' && request.method === 'GET') {
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics());
       return;
     }
+    if (!accepting && path !== '/ready') {
+      response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'retry-after': '1' });
+      response.end(SHUTTING_DOWN_BODY);
+      return;
+    }
+    responses.add(response);
+    response.once('close', () => {
+      responses.delete(response);
+      if (responses.size === 0) for (const resolve of whenNoResponses.splice(0)) resolve();
+    });
     void yoga(request, response);
   });
   const sockets = new Set<Socket>();
@@ -24,6 +58,14 @@ export function createHttpEndpoint({ yoga, metrics }: { yoga: ApiYoga; metrics: 
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  let closed: Promise<void> | undefined;
+  const stopAccepting = () => {
+    if (closed) return;
+    accepting = false;
+    // Resolves once every connection has ended (close() ends those still open).
+    closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+  };
   return {
     server,
     listen: (port, host) =>
@@ -31,13 +73,16 @@ export function createHttpEndpoint({ yoga, metrics }: { yoga: ApiYoga; metrics: 
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Streams (SSE) never go idle: end them after close() has stopped new connections.
-        setImmediate(() => sockets.forEach((socket) => socket.destroy()));
-        if (!server.listening) resolve();
-      }),
+    stopAccepting,
+    responsesDone: () => {
+      if (responses.size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => whenNoResponses.push(resolve));
+    },
+    close: async () => {
+      stopAccepting();
+      // Streams (SSE) never go idle, and WebSockets are upgraded connections: end whatever is left.
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
   };
 }

@@ -1,23 +1,53 @@
 /**
  * Subscriptions (and any operation) over WebSocket (graphql-transport-ws) on the same port and path as
- * HTTP, through the same envelope: same schema, context, validation, checks and error masking.
+ * HTTP, through the same envelope: same schema, context, validation, checks and error masking. A page
+ * from another site cannot open one (Origin check), and a client's sockets, each socket's operations
+ * and each message are bounded.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type execute, type subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Principal } from '../auth/principal.js';
+import { LOCAL_PRINCIPAL, type Principal } from '../auth/principal.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from './auth.js';
+import { originAllowed } from './limits.js';
 import type { ApiYoga } from './yoga.js';
 
 export interface WebSocketEndpoint {
-  /** Ends every subscription and closes every socket. */
-  dispose(): Promise<void>;
+  /**
+   * Ends every subscription and closes every socket: with 1001 and `reason` (graphql-ws says only
+   * "Going away"; a stopping server says why, and that the client may reconnect).
+   */
+  dispose(reason?: string): Promise<void>;
 }
 
 /** Yoga's enveloped execute and subscribe travel to graphql-ws through the operation's root value. */
 type EnvelopedRoot = { execute: typeof execute; subscribe: typeof subscribe };
+
+/** The WebSocket limits for untrusted clients (config.ts, "Limits for untrusted clients"). */
+export type WebSocketProtection = Pick<
+  Config,
+  'corsOrigins' | 'webSocketMaxMessageBytes' | 'webSocketMaxSubscriptions' | 'webSocketMaxSocketsPerClient'
+>;
+
+/** Who a socket's client is, for the cap on sockets per client. */
+export type IdentifyClient = (
+  request: IncomingMessage,
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+  principal: Principal,
+) => string | Promise<string>;
+
+/**
+ * By default, a client is the principal it authenticated as (its token's name, wherever it connects
+ * from); without tokens, every caller is the local principal, so it is told apart by address.
+ */
+const byPrincipal: IdentifyClient = (request, _params, principal) =>
+  principal === LOCAL_PRINCIPAL ? `address:${request.socket.remoteAddress ?? 'unknown'}` : `principal:${principal.name}`;
+
+/** A close code for "refused by policy" that graphql-ws clients may retry later (1008, Policy Violation). */
+const POLICY_VIOLATION = 1008;
 
 export function attachWebSocketEndpoint(options: {
   server: Server;
@@ -26,15 +56,41 @@ export function attachWebSocketEndpoint(options: {
   /** How often each client is pinged; one that stops answering is dropped. */
   keepAliveMs: number;
   authenticator: Authenticator;
+  protection: WebSocketProtection;
+  /** Who a client is, for WS_MAX_SOCKETS_PER_CLIENT: its principal (or, without tokens, its address) unless given. */
+  identify?: IdentifyClient;
 }): WebSocketEndpoint {
-  const { server, yoga, keepAliveMs, authenticator } = options;
+  const { server, yoga, keepAliveMs, authenticator, protection, identify = byPrincipal } = options;
   const log = options.log.child({ component: 'websocket' });
-  const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const handle = useServer<Record<string, unknown>, { socket: WebSocket; principal?: Principal }>(
+  const webSockets = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    // A larger message closes its socket with 1009 (ws's own default is 100 MiB).
+    maxPayload: protection.webSocketMaxMessageBytes,
+    // A page from another site may not open a socket with the user's browser: refused before the upgrade.
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }, callback: (allowed: boolean, code?: number, message?: string) => void) => {
+      if (originAllowed(origin, req.headers.host, protection.corsOrigins)) return callback(true);
+      log.info('websocket refused: origin not allowed', { origin });
+      callback(false, 403, 'Forbidden: this origin may not open a WebSocket here (CORS_ORIGINS)');
+    },
+  });
+  /** Sockets open per client, counted once they are accepted. */
+  const socketsByClient = new Map<string, number>();
+  const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage; principal?: Principal }>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        // ctx.subscriptions holds every operation the socket runs, this one included.
+        if (Object.keys(ctx.subscriptions).length > protection.webSocketMaxSubscriptions) {
+          return [
+            new GraphQLError(
+              `this connection already runs ${protection.webSocketMaxSubscriptions} operations, the most one may run at once; ` +
+                'complete one before starting another',
+              { extensions: { code: 'TOO_MANY_OPERATIONS' } },
+            ),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -70,6 +126,26 @@ export function attachWebSocketEndpoint(options: {
           return false;
         }
         ctx.extra.principal = principal;
+        const { socket, request } = ctx.extra;
+        const client = await identify(request, ctx.connectionParams, principal);
+        // Gone meanwhile: nothing to count (its close event has passed).
+        if (socket.readyState !== socket.OPEN) return false;
+        const open = socketsByClient.get(client) ?? 0;
+        if (open >= protection.webSocketMaxSocketsPerClient) {
+          log.info('websocket refused: too many sockets for one client', { client, open });
+          // Closed with its reason before graphql-ws closes it as Forbidden (which then does nothing).
+          socket.close(
+            POLICY_VIOLATION,
+            `too many connections: at most ${protection.webSocketMaxSocketsPerClient} per client; close one first`,
+          );
+          return false;
+        }
+        socketsByClient.set(client, open + 1);
+        socket.once('close', () => {
+          const left = (socketsByClient.get(client) ?? 1) - 1;
+          if (left > 0) socketsByClient.set(client, left);
+          else socketsByClient.delete(client);
+        });
         log.debug('websocket connected', { principal: principal.name });
         return true;
       },
@@ -77,5 +153,22 @@ export function attachWebSocketEndpoint(options: {
     webSockets,
     keepAliveMs,
   );
-  return { dispose: async () => handle.dispose() };
+  // A client's breach of the protocol (a message over WS_MAX_MESSAGE_BYTES, an invalid frame): ws closes
+  // its socket with the matching code (1009, 1002…). graphql-ws would report each as its own internal
+  // failure on the console; it is the client's, and is logged as such.
+  webSockets.on('connection', (socket) => {
+    const graphqlWs = socket.listeners('error') as ((error: Error) => void)[];
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code?.startsWith('WS_ERR_')) log.info('websocket closed: the client broke the protocol', { error: error.message });
+      else for (const listener of graphqlWs) listener.call(socket, error);
+    });
+  });
+  return {
+    dispose: async (reason) => {
+      // Close frames go after whatever each socket has queued (the subscriptions' last messages).
+      if (reason) for (const client of webSockets.clients) client.close(1001, reason);
+      await handle.dispose();
+    },
+  };
 }

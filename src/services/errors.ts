@@ -168,3 +168,36 @@ export class TurnNotAwaitingError extends DomainError {
     this.name = 'TurnNotAwaitingError';
   }
 }
+
+/** Ends a sessionsChanged subscriber that does not keep up: it has no cursor to resume from. */
+export class SessionListTooSlowError extends DomainError {
+  readonly code = 'SUBSCRIBER_TOO_SLOW';
+  constructor() {
+    super('this subscriber fell too far behind and was ended; refetch the list and subscribe again');
+    this.name = 'SessionListTooSlowError';
+  }
+}
+
+/**
+ * Ends every subscription as the server stops, after it has delivered everything committed (and refuses
+ * new ones meanwhile). A sessionEvents subscriber resumes, on this instance once it is back or on another,
+ * with `after: resumeAfter`; a session list refetches and subscribes again.
+ */
+export class ServerShuttingDownError extends DomainError {
+  readonly code = 'SERVER_SHUTTING_DOWN';
+  constructor(
+    readonly resumeAfter?: number,
+    advice = 'subscribe again to another instance, or to this one once it is back',
+  ) {
+    super(
+      resumeAfter === undefined
+        ? `the server is shutting down; ${advice}`
+        : `the server is shutting down; subscribe again with after: ${resumeAfter} to resume`,
+    );
+    this.name = 'ServerShuttingDownError';
+  }
+
+  override extensions() {
+    return this.resumeAfter === undefined ? {} : { resumeAfter: this.resumeAfter };
+  }
+}

@@ -18,6 +18,10 @@ type Documents = {
     "\n  query SessionsAfter($after: String) {\n    sessions(first: 5, after: $after) { edges { cursor node { id } } }\n  }\n": typeof types.SessionsAfterDocument,
     "\n  query MessagesAfter($id: ID!, $after: String) {\n    session(id: $id) {\n      __typename\n      ... on Session { messages(first: 5, after: $after) { edges { node { content } } } }\n    }\n  }\n": typeof types.MessagesAfterDocument,
     "\n  mutation AddNote($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id } }\n  }\n": typeof types.AddNoteDocument,
+    "\n  query LimitsBigPage($sessions: Int, $messages: Int) {\n    sessions(first: $sessions) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node {\n          id title createdAt updatedAt starred running currentAgent attributes\n          availableModels { ref isCurrent }\n          messages(first: $messages) {\n            totalCount\n            pageInfo { hasNextPage endCursor }\n            edges { cursor node { id role content createdAt } }\n          }\n        }\n      }\n    }\n  }\n": typeof types.LimitsBigPageDocument,
+    "\n  query LimitsNestedPages($first: Int) {\n    sessions(first: $first) {\n      edges { node { messages(first: $first) { edges { node { session { messages(first: $first) { edges { node { id } } } } } } } } }\n    }\n  }\n": typeof types.LimitsNestedPagesDocument,
+    "\n  query LimitsTwoNodeLists($a: [ID!]!, $b: [ID!]!) {\n    a: nodes(ids: $a) { id }\n    b: nodes(ids: $b) { id }\n  }\n": typeof types.LimitsTwoNodeListsDocument,
+    "\n  query LimitsTypename { __typename }\n": typeof types.LimitsTypenameDocument,
     "\n  query ListSessions($first: Int, $after: String) {\n    sessions(first: $first, after: $after) {\n      edges { cursor node { id title running } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ListSessionsDocument,
     "\n  query Agents {\n    agents { name modelSwitching agents { name model subAgents } models { name provider model } }\n  }\n": typeof types.AgentsDocument,
     "\n  fragment SessionDetails on Session {\n    id title team workingDir starred safetyPolicy inputTokens outputTokens cost attributes forkedFromId\n    currentAgent running version lastEventSeq\n    permissions { allow ask deny }\n    limits { maxIterations maxConsecutiveToolCalls maxOldToolCallTokens }\n    agentModelOverrides { agentName modelRef }\n    customModelsUsed\n    messages(first: 100) { totalCount edges { node { id position role agentName content } } }\n  }\n": typeof types.SessionDetailsFragmentDoc,
@@ -70,6 +74,10 @@ const documents: Documents = {
     "\n  query SessionsAfter($after: String) {\n    sessions(first: 5, after: $after) { edges { cursor node { id } } }\n  }\n": types.SessionsAfterDocument,
     "\n  query MessagesAfter($id: ID!, $after: String) {\n    session(id: $id) {\n      __typename\n      ... on Session { messages(first: 5, after: $after) { edges { node { content } } } }\n    }\n  }\n": types.MessagesAfterDocument,
     "\n  mutation AddNote($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id } }\n  }\n": types.AddNoteDocument,
+    "\n  query LimitsBigPage($sessions: Int, $messages: Int) {\n    sessions(first: $sessions) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node {\n          id title createdAt updatedAt starred running currentAgent attributes\n          availableModels { ref isCurrent }\n          messages(first: $messages) {\n            totalCount\n            pageInfo { hasNextPage endCursor }\n            edges { cursor node { id role content createdAt } }\n          }\n        }\n      }\n    }\n  }\n": types.LimitsBigPageDocument,
+    "\n  query LimitsNestedPages($first: Int) {\n    sessions(first: $first) {\n      edges { node { messages(first: $first) { edges { node { session { messages(first: $first) { edges { node { id } } } } } } } } }\n    }\n  }\n": types.LimitsNestedPagesDocument,
+    "\n  query LimitsTwoNodeLists($a: [ID!]!, $b: [ID!]!) {\n    a: nodes(ids: $a) { id }\n    b: nodes(ids: $b) { id }\n  }\n": types.LimitsTwoNodeListsDocument,
+    "\n  query LimitsTypename { __typename }\n": types.LimitsTypenameDocument,
     "\n  query ListSessions($first: Int, $after: String) {\n    sessions(first: $first, after: $after) {\n      edges { cursor node { id title running } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ListSessionsDocument,
     "\n  query Agents {\n    agents { name modelSwitching agents { name model subAgents } models { name provider model } }\n  }\n": types.AgentsDocument,
     "\n  fragment SessionDetails on Session {\n    id title team workingDir starred safetyPolicy inputTokens outputTokens cost attributes forkedFromId\n    currentAgent running version lastEventSeq\n    permissions { allow ask deny }\n    limits { maxIterations maxConsecutiveToolCalls maxOldToolCallTokens }\n    agentModelOverrides { agentName modelRef }\n    customModelsUsed\n    messages(first: 100) { totalCount edges { node { id position role agentName content } } }\n  }\n": types.SessionDetailsFragmentDoc,
@@ -148,6 +156,22 @@ export function graphql(source: "\n  query MessagesAfter($id: ID!, $after: Strin
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation AddNote($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id } }\n  }\n"): (typeof documents)["\n  mutation AddNote($input: AddMessageInput!) {\n    addMessage(input: $input) { __typename ... on Message { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LimitsBigPage($sessions: Int, $messages: Int) {\n    sessions(first: $sessions) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node {\n          id title createdAt updatedAt starred running currentAgent attributes\n          availableModels { ref isCurrent }\n          messages(first: $messages) {\n            totalCount\n            pageInfo { hasNextPage endCursor }\n            edges { cursor node { id role content createdAt } }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query LimitsBigPage($sessions: Int, $messages: Int) {\n    sessions(first: $sessions) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node {\n          id title createdAt updatedAt starred running currentAgent attributes\n          availableModels { ref isCurrent }\n          messages(first: $messages) {\n            totalCount\n            pageInfo { hasNextPage endCursor }\n            edges { cursor node { id role content createdAt } }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LimitsNestedPages($first: Int) {\n    sessions(first: $first) {\n      edges { node { messages(first: $first) { edges { node { session { messages(first: $first) { edges { node { id } } } } } } } } }\n    }\n  }\n"): (typeof documents)["\n  query LimitsNestedPages($first: Int) {\n    sessions(first: $first) {\n      edges { node { messages(first: $first) { edges { node { session { messages(first: $first) { edges { node { id } } } } } } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LimitsTwoNodeLists($a: [ID!]!, $b: [ID!]!) {\n    a: nodes(ids: $a) { id }\n    b: nodes(ids: $b) { id }\n  }\n"): (typeof documents)["\n  query LimitsTwoNodeLists($a: [ID!]!, $b: [ID!]!) {\n    a: nodes(ids: $a) { id }\n    b: nodes(ids: $b) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LimitsTypename { __typename }\n"): (typeof documents)["\n  query LimitsTypename { __typename }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
