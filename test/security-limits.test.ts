@@ -262,13 +262,32 @@ describe('WebSocket bounds', () => {
 });
 
 describe('limits on documents and operations', () => {
-  it("a frontend's largest page passes: 100 sessions with 100 messages each, over HTTP and WebSocket", async () => {
+  it("a frontend's largest page passes: 100 sessions with their last 5 messages, over HTTP and WebSocket", async () => {
     const server = await startTestServer('sqlite');
     await createSession(server);
-    const { sessions } = await server.data(BigPage, { sessions: 100, messages: 100 });
+    const { sessions } = await server.data(BigPage, { sessions: 100, messages: 5 });
     expect(sessions.totalCount).toBe(1);
-    const [overSocket] = await runOver(wsClient(server), print(BigPage), { sessions: 100, messages: 100 });
+    const [overSocket] = await runOver(wsClient(server), print(BigPage), { sessions: 100, messages: 5 });
     expect(overSocket?.errors).toBeUndefined();
+    // A message's content may hold 100 KB: 100 × 100 of them (up to a gigabyte) are refused before any SQL.
+    await expectRefused(
+      server,
+      () => server.request(BigPage, { sessions: 100, messages: 100 }) as Promise<FormattedExecutionResult>,
+      'GRAPHQL_VALIDATION_FAILED',
+      /may cost \d+, more than the 250000 allowed/,
+    );
+  });
+
+  it('aliases of a heavy field count by what it may hold: 30 aliases of attributes on 100 sessions are refused', async () => {
+    const server = await startTestServer('sqlite');
+    const aliases = Array.from({ length: 30 }, (_, index) => `a${index}: attributes`).join(' ');
+    await expectRefused(
+      server,
+      () => post(server, `{ sessions(first: 100) { edges { node { ${aliases} } } } }`),
+      'GRAPHQL_VALIDATION_FAILED',
+      /may cost \d+, more than the 250000 allowed/,
+    );
+    expect((await post(server, `{ sessions(first: 100) { edges { node { id attributes } } } }`)).errors).toBeUndefined();
   });
 
   it('pages multiplied past MAX_QUERY_COST are refused, the page sizes read from the variables', async () => {

@@ -50,6 +50,18 @@ const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 
 /**
+ * Fields whose one value may be large, with its cost: 4 per kilobyte it may hold instead of 1, so that
+ * many of them at once (pages of message contents, aliases of `attributes`) are refused like many small
+ * values, and the budget bounds the answer to some tens of megabytes.
+ */
+const COST_PER_KILOBYTE = 4;
+const HEAVY_FIELDS: Readonly<Record<string, number>> = {
+  'Message.content': (COST_PER_KILOBYTE * LIMITS.messageContent) / 1000,
+  'Session.attributes': (COST_PER_KILOBYTE * LIMITS.attributes * (LIMITS.attributeKey + LIMITS.attributeValue)) / 1000,
+  'ToolCallResultEvent.output': COST_PER_KILOBYTE * 16,
+};
+
+/**
  * The cost model (graphql-armor's): a scalar costs 1 and an object 2 plus its fields, times the page
  * size for a connection. No extra factor per level (armor's default is 1.5), so the cost reads as
  * about how many values the answer may hold: `sessions(first: 100)` with 10 fields and, in each,
@@ -197,20 +209,30 @@ function withPageSizes(args: ExecutionArgs, { operation, resolve }: FoundOperati
     visitWithTypeInfo(typeInfo, {
       Field(field) {
         const definition = typeInfo.getFieldDef();
+        const weight = HEAVY_FIELDS[`${typeInfo.getParentType()?.name}.${field.name.value}`];
+        // armor gives every scalar the same cost: a heavy one is rewritten (for the measure only) as a
+        // list of `weight / 3` objects of one field, which armor counts at about `weight`.
+        if (weight) return { ...field, arguments: [pageArgument(Math.ceil(weight / 3))], selectionSet: TYPENAME_ONLY };
         if (!definition || !isConnection(definition)) return undefined;
         const requested =
           intValue(resolve(argument(field, 'first')?.value)) ?? intValue(resolve(argument(field, 'last')?.value));
         const size = Math.max(0, Math.min(requested ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE));
-        const first: ArgumentNode = {
-          kind: Kind.ARGUMENT,
-          name: { kind: Kind.NAME, value: 'first' },
-          value: { kind: Kind.INT, value: String(size) },
-        };
-        return { ...field, arguments: [first] };
+        return { ...field, arguments: [pageArgument(size)] };
       },
     }),
   );
 }
+
+const pageArgument = (size: number): ArgumentNode => ({
+  kind: Kind.ARGUMENT,
+  name: { kind: Kind.NAME, value: 'first' },
+  value: { kind: Kind.INT, value: String(size) },
+});
+
+const TYPENAME_ONLY: SelectionSetNode = {
+  kind: Kind.SELECTION_SET,
+  selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }],
+};
 
 /** How many ids the operation's `nodes` fields ask for, over all their aliases. */
 function nodeIdsAsked(found: FoundOperation): number {
