@@ -22,7 +22,7 @@ import { createHttpEndpoint } from './server/http.js';
 import { Operations } from './server/operations.js';
 import { renderMetrics } from './server/metrics.js';
 import { ApiTokens } from './auth/tokens.js';
-import { createAuthenticator } from './server/auth.js';
+import { acceptsHost, createAuthenticator } from './server/auth.js';
 import { attachWebSocketEndpoint } from './server/websocket.js';
 import { createApiYoga, type ApiYoga } from './server/yoga.js';
 import { EventLog } from './services/event-log.js';
@@ -186,6 +186,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         openEventStreams: () => services.streams.openCount,
         runningSessions: () => runtimes.size,
       }),
+    acceptsHost: (requestHost) => acceptsHost(authenticator, requestHost),
   });
   const webSocket = attachWebSocketEndpoint({
     server: http.server,

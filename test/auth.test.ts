@@ -5,6 +5,7 @@
  * subscription and list. An admin token sees all. A server without tokens listens on loopback only.
  */
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,12 +13,15 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { ApiTokens } from '../src/auth/tokens.js';
 import type { DatabaseProvider } from '../src/db/providers.js';
 import { globalId } from '../src/schema/ids.js';
 import { freshDatabase, PROVIDERS } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
+import { eventually } from './support/faults.js';
 import { capturedLog, startTestServer, type TestServer } from './support/server.js';
 import { storedSession } from './support/sessions.js';
 import { subscribe } from './support/subscribers.js';
@@ -101,6 +105,48 @@ describe('without a valid token', () => {
     }
     const allowed = subscribe(alice, 'websocket', document, { id });
     expect((await allowed.received((results) => results.length >= 1))[0]?.data?.sessionEvents.seq).toBe(1);
+  });
+});
+
+describe('a token revoked while in use', () => {
+  it('stops an open WebSocket at its next operation, and ends open subscriptions before their next event', async () => {
+    const { server, alice, admin, tokens } = await tokenServer('sqlite');
+    const { id } = await createOwned(alice, 'mine');
+    const client = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${alice.token}` }, retryAttempts: 0, lazy: false });
+    onCleanup(() => client.dispose());
+    const run = (query: string) =>
+      new Promise<Any>((resolve) => {
+        let result: Any;
+        client.subscribe({ query }, { next: (value) => (result = value), error: (error) => resolve({ errors: error }), complete: () => resolve(result) });
+      });
+    expect((await run('{ sessions(first: 5) { totalCount } }')).data.sessions.totalCount).toBe(1);
+
+    const changes = parse(`subscription { sessionsChanged { kind session { title } } }`) as TypedDocumentNode<Any, Any>;
+    const watchers = (['sse', 'websocket'] as const).map((transport) => subscribe(alice, transport, changes, {}));
+    // Both listen once a change of alice's reaches them (a list subscription replays nothing: change until one does).
+    for (const watcher of watchers) {
+      await eventually(async () => {
+        await send(alice, `mutation($id: ID!) { updateSessionTitle(input: { sessionId: $id, title: "before" }) { __typename } }`, { id });
+        return watcher.results.some((result) => result.data?.sessionsChanged.session?.title === 'before') || undefined;
+      }, 'the watcher to listen');
+    }
+
+    const [token] = (await tokens.list()).filter((row) => row.name === 'alice');
+    await tokens.revoke(token!.id);
+    // The server remembers a token's state for a second at most: the socket's next operations are refused from then on.
+    const after = await eventually(async () => {
+      const result = await run('{ sessions(first: 5) { totalCount } }');
+      return result.errors ? result : undefined;
+    }, 'the revoked token to be refused on the open socket');
+    expect(JSON.stringify(after.errors)).toMatch(/revoked/);
+    expect((await run('mutation { createSession(input: { title: "after revoke" }) { __typename } }')).errors).toBeDefined();
+    await send(admin, `mutation($id: ID!) { updateSessionTitle(input: { sessionId: $id, title: "secret after revocation" }) { __typename } }`, { id });
+    for (const watcher of watchers) {
+      const seen = await watcher.received((results) => results.some((result) => result.errors));
+      expect(JSON.stringify(seen)).not.toContain('secret after revocation');
+      expect(seen.at(-1)?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    expect((await send(admin, `{ sessions(first: 10) { totalCount } }`)).data.sessions.totalCount).toBe(1);
   });
 });
 
@@ -197,6 +243,29 @@ describe('a server without tokens', () => {
     const server = await startTestServer('sqlite', { bare: true, env: { HOST: '0.0.0.0' }, log });
     expect(new URL(server.url).hostname).toBe('127.0.0.1');
     expect(records.find((record) => String(record.message).includes('loopback only'))).toMatchObject({ ignoredHost: '0.0.0.0' });
+  });
+
+  it('answers loopback Host names only (no DNS rebinding): another Host gets 421 and its WebSocket is refused', async () => {
+    const server = await startTestServer('sqlite', { bare: true });
+    const { port } = new URL(server.url);
+    const rebound = (path: string, headers: Record<string, string>, body?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest({ host: '127.0.0.1', port, path, method: body ? 'POST' : 'GET', headers }, (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, body: text }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    const evil = { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, 'content-type': 'application/json' };
+    const posted = await rebound('/graphql', evil, JSON.stringify({ query: 'mutation { createSession(input: { title: "rebound" }) { __typename } }' }));
+    expect(posted.status).toBe(421);
+    expect(JSON.parse(posted.body).errors[0].extensions.code).toBe('MISDIRECTED_REQUEST');
+    const upgrade = await rebound('/graphql', { ...evil, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': 'graphql-transport-ws' });
+    expect(upgrade.status).toBe(421);
+    expect(await server.app.database.prisma.session.count()).toBe(0);
+    expect((await rebound('/graphql', { host: `localhost:${port}`, 'content-type': 'application/json' }, JSON.stringify({ query: '{ sessions { totalCount } }' }))).status).toBe(200);
   });
 
   it('`npm run token` creates, lists and revokes tokens, showing the secret only once', () => {

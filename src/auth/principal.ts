@@ -7,6 +7,8 @@ export interface Principal {
   name: string;
   /** Sees and changes every session. */
   admin: boolean;
+  /** The token it presented (none for the local principal): checked again while a stream stays open. */
+  tokenId?: string;
 }
 
 /**

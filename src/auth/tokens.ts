@@ -9,6 +9,8 @@ import type { Principal } from './principal.js';
 
 const TOKEN = /^asg_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+/** How long an open stream's token is known to be active without asking the store again. */
+const ACTIVE_MEMO_MS = 1000;
 /** lastUsedAt is written at most this often per token. */
 const LAST_USED_EVERY_MS = 60_000;
 
@@ -26,6 +28,7 @@ const hash = (secret: string) => createHash('sha256').update(secret).digest();
 export class TokenError extends Error {}
 
 export class ApiTokens {
+  readonly #active = new Map<string, { active: boolean; until: number }>();
   readonly #lastUsedWritten = new Map<string, number>();
 
   constructor(private readonly prisma: Store) {}
@@ -55,6 +58,22 @@ export class ApiTokens {
     return count > 0;
   }
 
+  /**
+   * Whether a token is still usable (not revoked), for streams and sockets that stay open after the
+   * token was checked. Remembered for a second, so that a stream delivering many events asks the store
+   * at most once a second.
+   */
+  async isActive(id: string): Promise<boolean> {
+    const now = Date.now();
+    const known = this.#active.get(id);
+    if (known && known.until > now) return known.active;
+    const row = await this.prisma.apiToken.findUnique({ where: { id }, select: { revokedAt: true } });
+    const active = row !== null && row.revokedAt === null;
+    if (this.#active.size >= 10_000) this.#active.clear();
+    this.#active.set(id, { active, until: now + ACTIVE_MEMO_MS });
+    return active;
+  }
+
   /** Whether any token can be used: the server then requires one on every request. */
   async anyActive(): Promise<boolean> {
     return (await this.prisma.apiToken.count({ where: { revokedAt: null } })) > 0;
@@ -73,7 +92,7 @@ export class ApiTokens {
     const row = await this.prisma.apiToken.findUnique({ where: { id } });
     const principal =
       row && row.revokedAt === null && timingSafeEqual(hash(secret), Buffer.from(row.secretHash, 'hex'))
-        ? { name: row.name, admin: row.admin }
+        ? { name: row.name, admin: row.admin, tokenId: row.id }
         : null;
     if (principal && now - (this.#lastUsedWritten.get(id) ?? 0) > LAST_USED_EVERY_MS) {
       this.#lastUsedWritten.set(id, now);

@@ -2,6 +2,7 @@
  * Ids that arrive in arguments, parsed and checked against the caller: a session (or message) the
  * caller may not see is answered as not found, exactly like one that does not exist.
  */
+import { TokenRevokedError } from '../services/errors.js';
 import type { Context } from './context.js';
 import { parseGlobalId, parseSessionId } from './ids.js';
 
@@ -17,4 +18,26 @@ export async function ownMessageId(ctx: Context, globalId: unknown, field: strin
   const id = parseGlobalId(String(globalId), 'Message', field);
   await ctx.services.access.checkMessage(ctx.principal, id);
   return id;
+}
+
+/**
+ * A subscription's items for as long as its caller's token holds: once the token is revoked, the next
+ * item is TokenRevokedError (the subscriber is ended with it) and the source is closed.
+ */
+export function whileAuthorized<T>(ctx: Context, source: AsyncIterableIterator<T>): AsyncIterableIterator<T | TokenRevokedError> {
+  let revoked = false;
+  return {
+    async next() {
+      if (revoked) return { value: undefined, done: true };
+      const item = await source.next();
+      if (item.done || (await ctx.stillAuthorized())) return item;
+      revoked = true;
+      await source.return?.();
+      return { value: new TokenRevokedError(), done: false };
+    },
+    return: async (value?: unknown) => (await source.return?.(value)) ?? { value: undefined, done: true },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

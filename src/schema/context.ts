@@ -25,6 +25,8 @@ export interface Context {
   services: ApiServices;
   /** Who is calling: every session it reads or changes must be visible to it. */
   principal: Principal;
+  /** For a subscription that stays open: whether its caller's token still holds (not revoked since). */
+  stillAuthorized: () => Promise<boolean>;
   /** For subscriptions over WebSocket: whether the socket holds more unsent bytes than it may. */
   transportBackedUp?: () => boolean;
 }

@@ -5,9 +5,10 @@
  */
 import type { FieldMap, ObjectFieldBuilder } from '@pothos/core';
 import type { SessionChange } from '../pubsub.js';
+import type { TokenRevokedError } from '../services/errors.js';
 import type { SessionEventKind, SessionEventRecord } from '../services/event-log.js';
 import type { FeedItem, StreamItem } from '../services/event-stream.js';
-import { ownSessionId } from './access.js';
+import { ownSessionId, whileAuthorized } from './access.js';
 import { builder } from './builder.js';
 import { globalId } from './ids.js';
 import { TodoRef } from './todo.js';
@@ -307,10 +308,13 @@ builder.subscriptionFields((t) => ({
       'subscriber that falls too far behind gets an error with `extensions.resumeAfter`.',
     args: { sessionId: t.arg.id({ required: true }), after: t.arg.int() },
     subscribe: async (_root, args, ctx) =>
-      ctx.services.streams.open(await ownSessionId(ctx, args.sessionId, 'sessionId'), args.after ?? null, {
-        transportBackedUp: ctx.transportBackedUp,
-      }),
-    resolve: (item: StreamItem) => {
+      whileAuthorized(
+        ctx,
+        await ctx.services.streams.open(await ownSessionId(ctx, args.sessionId, 'sessionId'), args.after ?? null, {
+          transportBackedUp: ctx.transportBackedUp,
+        }),
+      ),
+    resolve: (item: StreamItem | TokenRevokedError) => {
       // The stream's last item (too slow, or the server stops): the subscriber is ended with the reason
       // and where to resume.
       if (item instanceof Error) throw item;
@@ -322,8 +326,11 @@ builder.subscriptionFields((t) => ({
     description: 'Every session created, changed or deleted from now on, for session lists.',
     // Bounded like sessionEvents: read into a queue of its own, the subscriber ended once too much is unread.
     subscribe: (_root, _args, ctx) =>
-      ctx.services.streams.changes(ctx.services.reads.sessionChanges(ctx.principal), { transportBackedUp: ctx.transportBackedUp }),
-    resolve: (item: FeedItem<SessionChange>) => {
+      whileAuthorized(
+        ctx,
+        ctx.services.streams.changes(ctx.services.reads.sessionChanges(ctx.principal), { transportBackedUp: ctx.transportBackedUp }),
+      ),
+    resolve: (item: FeedItem<SessionChange> | TokenRevokedError) => {
       // The feed's last item: why the subscriber is ended.
       if (item instanceof Error) throw item;
       return item;

@@ -25,11 +25,29 @@ export interface HttpEndpoint {
 
 const SHUTTING_DOWN_BODY = JSON.stringify({ errors: [{ message: SHUTTING_DOWN_MESSAGE, extensions: { code: 'SERVER_SHUTTING_DOWN' } }] });
 
-export function createHttpEndpoint({ yoga, metrics }: { yoga: ApiYoga; metrics: () => string }): HttpEndpoint {
+export function createHttpEndpoint({
+  yoga,
+  metrics,
+  acceptsHost,
+}: {
+  yoga: ApiYoga;
+  metrics: () => string;
+  /** Whether a request's Host header may be served (see server/auth.ts); others get 421. */
+  acceptsHost: (host: string | undefined) => boolean;
+}): HttpEndpoint {
   let accepting = true;
   const responses = new Set<ServerResponse>();
   const whenNoResponses: (() => void)[] = [];
   const server = createServer((request, response) => {
+    if (!acceptsHost(request.headers.host)) {
+      response.writeHead(421, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      response.end(
+        JSON.stringify({
+          errors: [{ message: 'this server answers to loopback names only', extensions: { code: 'MISDIRECTED_REQUEST' } }],
+        }),
+      );
+      return;
+    }
     const path = request.url?.split('?')[0];
     if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
       // Liveness: the process runs and answers. Readiness (its database, Redis) is /ready's.

@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { LOCAL_PRINCIPAL, type Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Authenticator } from './auth.js';
+import { acceptsHost, type Authenticator } from './auth.js';
 import { originAllowed } from './limits.js';
 import type { ApiYoga } from './yoga.js';
 
@@ -69,6 +69,10 @@ export function attachWebSocketEndpoint(options: {
     maxPayload: protection.webSocketMaxMessageBytes,
     // A page from another site may not open a socket with the user's browser: refused before the upgrade.
     verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }, callback: (allowed: boolean, code?: number, message?: string) => void) => {
+      if (!acceptsHost(authenticator, req.headers.host)) {
+        log.info('websocket refused: not a loopback Host on a server without tokens', { host: req.headers.host });
+        return callback(false, 421, 'Misdirected Request: this server answers to loopback names only');
+      }
       if (originAllowed(origin, req.headers.host, protection.corsOrigins)) return callback(true);
       log.info('websocket refused: origin not allowed', { origin });
       callback(false, 403, 'Forbidden: this origin may not open a WebSocket here (CORS_ORIGINS)');
@@ -109,12 +113,20 @@ export function attachWebSocketEndpoint(options: {
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
+        let contextValue;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // Refused for this caller (its token was revoked since it connected): an error for this operation.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
       },

@@ -155,12 +155,18 @@ export function createApiYoga({ services, log, webSocketMaxBufferedBytes, authen
   const masking = errorMasking(apiLog, { hideSuggestions: !protection.introspection });
   return createYoga<TransportContext, Context>({
     schema: buildSchema(),
-    context: async ({ socket, principal, request }) => ({
-      services,
-      // A WebSocket was authenticated as it connected; an HTTP request (SSE included) is, here.
-      principal: principal ?? (await authenticator.request(request)),
-      transportBackedUp: socket ? () => socket.bufferedAmount > webSocketMaxBufferedBytes : undefined,
-    }),
+    context: async ({ socket, principal: connected, request }) => {
+      // An HTTP request (SSE included) is authenticated here. A WebSocket was as it connected: each of its
+      // operations checks that the token has not been revoked since.
+      const principal = connected ?? (await authenticator.request(request));
+      if (connected && !(await authenticator.stillValid(connected))) throw authenticator.revoked();
+      return {
+        services,
+        principal,
+        stillAuthorized: () => authenticator.stillValid(principal),
+        transportBackedUp: socket ? () => socket.bufferedAmount > webSocketMaxBufferedBytes : undefined,
+      };
+    },
     graphqlEndpoint: '/graphql',
     graphiql: protection.graphiql && {
       title: 'agent-session-graphql',

@@ -201,3 +201,12 @@ export class ServerShuttingDownError extends DomainError {
     return this.resumeAfter === undefined ? {} : { resumeAfter: this.resumeAfter };
   }
 }
+
+/** The API token an open subscription was made with was revoked: the subscription ends. */
+export class TokenRevokedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  constructor() {
+    super('the API token of this subscription was revoked');
+    this.name = 'TokenRevokedError';
+  }
+}

@@ -202,7 +202,7 @@ export class SessionReads {
           ...(filter.createdBefore && { lt: filter.createdBefore }),
         },
       }),
-      ...(filter.search && (await this.#titleContains(filter.search))),
+      ...(filter.search && (await this.#titleContains(filter.search, visible.ownerId))),
     };
   }
 
@@ -211,14 +211,18 @@ export class SessionReads {
    * `_` are wildcards: PostgreSQL takes them escaped (`\` is its LIKE escape); SQLite's LIKE has no
    * escape unless one is declared, so a search holding them asks for the matching ids with instr().
    */
-  async #titleContains(search: string): Promise<Prisma.SessionWhereInput> {
+  async #titleContains(search: string, ownerId: string | undefined): Promise<Prisma.SessionWhereInput> {
     const { prisma, provider } = this.#options;
     if (provider === 'postgresql') {
       // The SQLite client's types lack `mode`; PostgreSQL needs it asked for (SQLite's LIKE ignores ASCII case itself).
       return { title: { contains: search.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' } as { contains: string } };
     }
     if (!/[%_]/.test(search)) return { title: { contains: search } };
-    const rows = await prisma.$queryRaw<{ id: string }[]>`SELECT id FROM "Session" WHERE instr(lower(title), lower(${search})) > 0 LIMIT ${MAX_LITERAL_MATCHES + 1}`;
+    // Only the caller's own sessions count towards the cap: others' titles must not change its answer.
+    const rows =
+      ownerId === undefined
+        ? await prisma.$queryRaw<{ id: string }[]>`SELECT id FROM "Session" WHERE instr(lower(title), lower(${search})) > 0 LIMIT ${MAX_LITERAL_MATCHES + 1}`
+        : await prisma.$queryRaw<{ id: string }[]>`SELECT id FROM "Session" WHERE "ownerId" = ${ownerId} AND instr(lower(title), lower(${search})) > 0 LIMIT ${MAX_LITERAL_MATCHES + 1}`;
     if (rows.length > MAX_LITERAL_MATCHES) {
       throw new InvalidInputError('filter.search', `matches more than ${MAX_LITERAL_MATCHES} sessions; search for more of the title`);
     }
