@@ -171,12 +171,13 @@ describe.each(PROVIDERS)('client mistakes on %s', (provider) => {
     expectClientError(result, 'GRAPHQL_PARSE_FAILED', /nests too deep to be read/);
   });
 
-  it('an operation nested 500 levels over WebSocket is a validation error', async () => {
+  /** The errors a WebSocket operation is answered with (it must be answered with errors). */
+  function overWebSocket(query: string) {
     const client = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
     onCleanup(() => client.dispose());
-    const errors = await new Promise<readonly GraphQLFormattedError[]>((resolve, reject) => {
+    return new Promise<readonly GraphQLFormattedError[]>((resolve, reject) => {
       client.subscribe(
-        { query: nestedQuery(125) },
+        { query },
         {
           next: (result) => reject(new Error(`expected an error, got ${JSON.stringify(result).slice(0, 500)}`)),
           error: (error) => (Array.isArray(error) ? resolve(error) : reject(error)),
@@ -184,7 +185,15 @@ describe.each(PROVIDERS)('client mistakes on %s', (provider) => {
         },
       );
     });
-    expectClientError({ errors }, 'GRAPHQL_VALIDATION_FAILED', /nests fields more than 15 levels deep/);
+  }
+
+  it('an operation nested 500 levels over WebSocket is a validation error', async () => {
+    expectClientError({ errors: await overWebSocket(nestedQuery(125)) }, 'GRAPHQL_VALIDATION_FAILED', /nests fields more than 15 levels deep/);
+  });
+
+  it('over WebSocket, a syntax error and an unknown field carry the codes HTTP gives them', async () => {
+    expectClientError({ errors: await overWebSocket('subscription { sessionsChanged { kind ') }, 'GRAPHQL_PARSE_FAILED', /Syntax Error/);
+    expectClientError({ errors: await overWebSocket('{ sessionz { totalCount } }') }, 'GRAPHQL_VALIDATION_FAILED', /sessionz/);
   });
 });
 

@@ -46,6 +46,22 @@ export type IdentifyClient = (
 const byPrincipal: IdentifyClient = (request, _params, principal) =>
   principal === LOCAL_PRINCIPAL ? `address:${request.socket.remoteAddress ?? 'unknown'}` : `principal:${principal.name}`;
 
+/**
+ * The code HTTP clients get for the same mistake (Yoga adds it over HTTP only): a client reads one error
+ * shape whatever the transport.
+ */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
 /** A close code for "refused by policy" that graphql-ws clients may retry later (1008, Policy Violation). */
 const POLICY_VIOLATION = 1008;
 
@@ -108,11 +124,11 @@ export function attachWebSocketEndpoint(options: {
         } catch (error) {
           // A document that cannot be read is the client's mistake: an error for this operation, as
           // over HTTP, rather than closing the socket as if the server had failed.
-          if (error instanceof GraphQLError) return [error];
+          if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
           throw error;
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
         let contextValue;
         try {
           contextValue = await contextFactory();
