@@ -1,5 +1,4 @@
 /** The server as `npm start` runs it: a child process, configured by its environment only. */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,62 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { freshDatabase } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
 import { eventually } from './support/faults.js';
+import { startMainProcess, startServerProcess } from './support/server-process.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const mainScript = path.join(projectRoot, 'src', 'main.ts');
-const tsxLoader = import.meta.resolve('tsx');
-
-/**
- * Runs a command that starts the server, and follows its JSON log on stderr. The command gets a process
- * group of its own, and cleanup kills the whole group: a server that outlived the command (the very bug
- * the npm start test looks for) must not outlive the test.
- */
-function startServerProcess(command: string, args: string[], env: Record<string, string>, cwd: string) {
-  const child = spawn(command, args, {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_FORMAT: 'json', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  let unfinishedLine = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  onCleanup(async () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // the group is gone already
-    }
-    await closed;
-  });
-  const lines: Record<string, unknown>[] = [];
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      // A record may arrive split across chunks; only whole lines are parsed.
-      const pieces = (unfinishedLine + chunk.toString()).split('\n');
-      unfinishedLine = pieces.pop()!;
-      for (const line of pieces.filter(Boolean)) {
-        try {
-          const record = JSON.parse(line) as Record<string, unknown>;
-          lines.push(record);
-          if (record.message === 'server listening') resolve(String(record.url));
-        } catch {
-          // not a log record
-        }
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
-  });
-  // A server that is expected to refuse to start never listens; that is not an unhandled failure.
-  listening.catch(() => undefined);
-  return { child, listening, exited, closed, lines, output: () => output };
-}
-
-function startCli(env: Record<string, string>, cwd: string) {
-  return startServerProcess(process.execPath, ['--import', tsxLoader, mainScript], env, cwd);
-}
 
 /** Resolves with the error a TCP connection to the URL's port fails with, or rejects if one is accepted. */
 function connectionFailure(url: string): Promise<NodeJS.ErrnoException> {
@@ -84,7 +30,7 @@ describe('command line', () => {
   it('starts on the embedded SQLite default in ./data (WAL), serves GraphiQL and the API, and stops cleanly', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'asg-cli-'));
     onCleanup(() => rmSync(cwd, { recursive: true, force: true }));
-    const server = startCli({}, cwd);
+    const server = startMainProcess({}, cwd);
     const url = await server.listening;
 
     const page = await fetch(url, { headers: { accept: 'text/html' } });
@@ -153,7 +99,7 @@ describe('command line', () => {
 
   it('runs the same server on PostgreSQL when DATABASE_URL says so', async () => {
     const database = freshDatabase('postgresql');
-    const server = startCli({ DATABASE_URL: database.url }, process.cwd());
+    const server = startMainProcess({ DATABASE_URL: database.url }, process.cwd());
     const url = await server.listening;
     const response = await fetch(url, {
       method: 'POST',
@@ -167,7 +113,7 @@ describe('command line', () => {
   });
 
   it('refuses a bad configuration, listing every problem', async () => {
-    const server = startCli({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' }, process.cwd());
+    const server = startMainProcess({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' }, process.cwd());
     expect(await server.exited).toBe(2);
     expect(server.output()).toMatch(/PORT must be a whole number/);
     expect(server.output()).toMatch(/LOG_LEVEL must be one of/);

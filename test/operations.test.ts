@@ -5,12 +5,10 @@
  * turns end with a stored record, every subscriber gets every committed event and then the reason with
  * where to resume, and the process exits, all within SHUTDOWN_TIMEOUT_MS.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +20,7 @@ import { eventually, lockSessionRow } from './support/faults.js';
 import { startPgProxy } from './support/pg-proxy.js';
 import { capturedLog, startTestServer, type TestServer } from './support/server.js';
 import { createSession } from './support/sessions.js';
+import { startMainProcess } from './support/server-process.js';
 import { subscribe } from './support/subscribers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -304,53 +303,6 @@ describe('stopping in process', () => {
 // ---------------------------------------------------------------------------------------------------
 // SIGTERM to the server as `npm start` runs it: a child process.
 
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const mainScript = path.join(projectRoot, 'src', 'main.ts');
-const tsxLoader = import.meta.resolve('tsx');
-
-function startServerProcess(env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainScript], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_FORMAT: 'json', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  onCleanup(async () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-    await closed;
-  });
-  const lines: Record<string, unknown>[] = [];
-  let output = '';
-  let unfinished = '';
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const pieces = (unfinished + chunk.toString()).split('\n');
-      unfinished = pieces.pop()!;
-      for (const line of pieces.filter(Boolean)) {
-        try {
-          const record = JSON.parse(line) as Record<string, unknown>;
-          lines.push(record);
-          if (record.message === 'server listening') resolve(String(record.url));
-        } catch {
-          // not a log record
-        }
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
-  });
-  listening.catch(() => undefined);
-  const logged = (message: string) =>
-    eventually(async () => lines.find((line) => line.message === message), `the log line "${message}"`, 20_000);
-  return { child, listening, exited, lines, logged };
-}
-
 async function post(url: string, query: string, variables: Json = {}): Promise<Json> {
   const response = await fetch(url, {
     method: 'POST',
@@ -429,7 +381,7 @@ describe('SIGTERM', () => {
       const cwd = mkdtempSync(path.join(tmpdir(), 'asg-shutdown-'));
       onCleanup(() => rmSync(cwd, { recursive: true, force: true }));
       const database = freshDatabase('postgresql');
-      const server = startServerProcess({ DATABASE_URL: database.url, SHUTDOWN_TIMEOUT_MS: '30000' }, cwd);
+      const server = startMainProcess({ DATABASE_URL: database.url, SHUTDOWN_TIMEOUT_MS: '30000' }, cwd);
       const url = await server.listening;
       const create = async (title: string) =>
         (await post(url, `mutation($title: String!) { createSession(input: { title: $title }) { ... on Session { id } } }`, { title }))

@@ -4,11 +4,9 @@
  * process. The next server on that file ends the turn INTERRUPTED, once, the call never runs, and the
  * conversation goes on with the interrupted call answered, as a provider requires.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import BetterSqlite3 from 'better-sqlite3';
 import { print, type ExecutionResult } from 'graphql';
@@ -18,53 +16,8 @@ import { eventually } from './support/faults.js';
 import { startFakeOpenAI } from './support/fake-providers.js';
 import { CreateSession, StartSession } from './support/operations.js';
 import { ToolsetSession } from './support/tool-operations.js';
+import { startMainProcess } from './support/server-process.js';
 import { RunTurn } from './support/turn-operations.js';
-
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const mainScript = path.join(projectRoot, 'src', 'main.ts');
-const tsxLoader = import.meta.resolve('tsx');
-
-/**
- * `node --import tsx src/main.ts` in a process group of its own, configured by its environment; resolves
- * its URL once it logs that it listens. Cleanup kills the group.
- */
-function startServerProcess(env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainScript], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const killGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // the group is gone already
-    }
-  };
-  onCleanup(async () => {
-    killGroup('SIGKILL');
-    await closed;
-  });
-  let output = '';
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const line of output.split('\n').slice(0, -1)) {
-        try {
-          const record = JSON.parse(line) as Record<string, unknown>;
-          if (record.message === 'server listening') resolve(String(record.url));
-        } catch {
-          // not a log record
-        }
-      }
-    });
-    child.once('exit', (code, signal) => reject(new Error(`server exited (${code ?? signal}) before listening:\n${output}`)));
-  });
-  listening.catch(() => undefined);
-  return { listening, closed, killGroup };
-}
 
 /** One GraphQL operation over HTTP; fails on GraphQL errors. */
 async function send<R, V>(url: string, document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
@@ -127,7 +80,7 @@ describe('a server killed while a tool call waits for confirmation', () => {
     const env = { DATABASE_URL: `file:${databaseFile}`, AGENTS_DIR: agentsDir, DEFAULT_TEAM: 'crashy', OPENAI_API_KEY: 'sk-fake' };
 
     // The first server: the turn waits for write_file's confirmation (default safety policy ASK_UNSAFE).
-    const first = startServerProcess(env, scratch);
+    const first = startMainProcess(env, scratch);
     const firstUrl = await first.listening;
     const { createSession } = await send(firstUrl, CreateSession, { input: { title: 'crash', workingDir } });
     if (createSession.__typename !== 'Session') throw new Error(JSON.stringify(createSession));
@@ -148,7 +101,7 @@ describe('a server killed while a tool call waits for confirmation', () => {
     expect(storedLog(databaseFile, sessionId).filter((event) => event.kind === 'TURN_ENDED')).toEqual([]);
 
     // The next server on that file ends it INTERRUPTED as it starts, before anything can run.
-    const second = startServerProcess(env, scratch);
+    const second = startMainProcess(env, scratch);
     const secondUrl = await second.listening;
     const afterRestart = storedLog(databaseFile, sessionId);
     expect(afterRestart.at(-1)).toMatchObject({ kind: 'TURN_ENDED', payload: { turnId, reason: 'INTERRUPTED' } });
@@ -157,7 +110,7 @@ describe('a server killed while a tool call waits for confirmation', () => {
     await second.closed;
 
     // A third start finds nothing left to end: the interrupted end is stored exactly once.
-    const third = startServerProcess(env, scratch);
+    const third = startMainProcess(env, scratch);
     const thirdUrl = await third.listening;
     const ends = storedLog(databaseFile, sessionId).filter((event) => event.kind === 'TURN_ENDED');
     expect(ends).toEqual([{ seq: expect.any(Number), kind: 'TURN_ENDED', payload: { turnId, reason: 'INTERRUPTED' } }]);
