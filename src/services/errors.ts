@@ -169,30 +169,37 @@ export class TurnNotAwaitingError extends DomainError {
   }
 }
 
-/** Ends a sessionsChanged subscriber that does not keep up: it has no cursor to resume from. */
+/**
+ * Ends a sessionsChanged subscriber that does not keep up; it resumes with `after: resumeAfter`, the
+ * cursor of the last change it took.
+ */
 export class SessionListTooSlowError extends DomainError {
   readonly code = 'SUBSCRIBER_TOO_SLOW';
-  constructor() {
-    super('this subscriber fell too far behind and was ended; refetch the list and subscribe again');
+  constructor(readonly resumeAfter: string) {
+    super(`this subscriber fell too far behind and was ended; subscribe again with after: ${JSON.stringify(resumeAfter)} to resume`);
     this.name = 'SessionListTooSlowError';
+  }
+
+  override extensions() {
+    return { resumeAfter: this.resumeAfter };
   }
 }
 
 /**
  * Ends every subscription as the server stops, after it has delivered everything committed (and refuses
- * new ones meanwhile). A sessionEvents subscriber resumes, on this instance once it is back or on another,
- * with `after: resumeAfter`; a session list refetches and subscribes again.
+ * new ones meanwhile). A subscriber resumes, on this instance once it is back or on another, with
+ * `after: resumeAfter`: a sequence number (sessionEvents) or a cursor (sessionsChanged).
  */
 export class ServerShuttingDownError extends DomainError {
   readonly code = 'SERVER_SHUTTING_DOWN';
   constructor(
-    readonly resumeAfter?: number,
+    readonly resumeAfter?: number | string,
     advice = 'subscribe again to another instance, or to this one once it is back',
   ) {
     super(
       resumeAfter === undefined
         ? `the server is shutting down; ${advice}`
-        : `the server is shutting down; subscribe again with after: ${resumeAfter} to resume`,
+        : `the server is shutting down; subscribe again with after: ${JSON.stringify(resumeAfter)} to resume`,
     );
     this.name = 'ServerShuttingDownError';
   }
@@ -208,5 +215,72 @@ export class TokenRevokedError extends DomainError {
   constructor() {
     super('the API token of this subscription was revoked');
     this.name = 'TokenRevokedError';
+  }
+}
+
+/**
+ * This instance held the session's runtime, but the store says it no longer does: the instance was
+ * taken for lost (it could not renew its lease in time) and the session was released or moved. The
+ * change did not run; the local runtime is dropped. Answered as SessionNotRunning where it reaches a
+ * client; the router tries the session's current holder instead.
+ */
+export class RuntimeLostError extends SessionNotRunningError {
+  constructor(sessionId: string) {
+    super(sessionId);
+    this.message = "this instance's hold on the session's runtime was lost; the change did not run";
+    this.name = 'RuntimeLostError';
+  }
+}
+
+/**
+ * The change needs a session's runtime, which another instance holds: the router sends it there. Only
+ * seen inside the server (the writer raises it when a start or a deletion finds the session held elsewhere).
+ */
+export class RunningElsewhereError extends DomainError {
+  readonly code = 'SESSION_RUNNING_ELSEWHERE';
+  constructor(
+    readonly sessionId: string,
+    readonly instanceId: string,
+  ) {
+    super(`the session's runtime is held by instance ${instanceId}`);
+    this.name = 'RunningElsewhereError';
+  }
+}
+
+/**
+ * The session's runtime is held by another instance, and that instance could not be asked (Redis is not
+ * configured or not reachable, the instance does not listen) or did not answer in time. `delivered`:
+ * the request reached it, so the change may have been made (read the session's events to know);
+ * otherwise nothing was changed.
+ */
+export class RuntimeUnreachableError extends DomainError {
+  readonly code = 'RUNTIME_UNREACHABLE';
+  readonly retryable = true;
+  constructor(
+    readonly sessionId: string,
+    readonly instanceId: string,
+    readonly delivered: boolean,
+    reason: string,
+  ) {
+    super(
+      `the session runs on instance ${instanceId}, which ${reason}; ` +
+        (delivered
+          ? 'the request reached it, so the change may have been made: read the session to know'
+          : 'nothing was changed, try again'),
+    );
+    this.name = 'RuntimeUnreachableError';
+  }
+
+  override extensions() {
+    return { instanceId: this.instanceId, delivered: this.delivered, retryable: this.retryable };
+  }
+}
+
+/** An operators' field asked for without an admin token. */
+export class AdminOnlyError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  constructor(readonly field: string) {
+    super(`${field} is for admin tokens only`);
+    this.name = 'AdminOnlyError';
   }
 }
