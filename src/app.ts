@@ -25,7 +25,12 @@ import { ApiTokens } from './auth/tokens.js';
 import { acceptsHost, createAuthenticator } from './server/auth.js';
 import { attachWebSocketEndpoint } from './server/websocket.js';
 import { createApiYoga, type ApiYoga } from './server/yoga.js';
+import { ChangeLog } from './services/change-log.js';
+import { ServerShuttingDownError } from './services/errors.js';
 import { EventLog } from './services/event-log.js';
+import { Forwarder } from './services/forwarding.js';
+import { InstanceLease, LostRuntimes } from './services/instances.js';
+import { RuntimeRouting } from './services/runtime-routing.js';
 import { SessionEventStreams } from './services/event-stream.js';
 import { MessageService } from './services/message-service.js';
 import { SessionBatchService } from './services/session-batch-service.js';
@@ -48,6 +53,8 @@ export interface App {
   database: Database;
   /** The services resolvers call, and the runtimes of this process (for tests and operators to inspect). */
   services: ApiServices & { runtimes: RuntimeRegistry };
+  /** This instance's lease on the runtimes it holds (its id names it in the store). */
+  lease: InstanceLease;
   pubsub: AppPubSub;
   yoga: ApiYoga;
   /** Readiness, and the operations in flight. */
@@ -120,14 +127,43 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const pubsub = createAppPubSub({ redisUrl: config.redisUrl, log, queueLimit: config.subscriptionQueueLimit });
   const runtimes = new RuntimeRegistry();
   const events = new EventLog(config.eventRetention);
+  // Without Redis, instances cannot reach each other: this one is alone on its database.
+  const lease = new InstanceLease({
+    prisma: database.prisma,
+    runtimes,
+    log,
+    name: config.instanceName,
+    leaseTtlMs: config.leaseTtlMs,
+    alone: !config.redisUrl,
+  });
+  let predecessors: string[];
+  try {
+    predecessors = await lease.register();
+  } catch (error) {
+    await Promise.all([pubsub.close(), database.close()]);
+    throw error;
+  }
 
+  const changeLog = new ChangeLog(database.provider, config.changeLogRetention);
   const writer = new SessionWriter({
     database,
     events,
+    changeLog,
+    holder: lease,
     publisher: pubsub.publisher,
     log,
     transactionTimeoutMs: config.transactionTimeoutMs,
     transactionMaxWaitMs: config.transactionMaxWaitMs,
+  });
+  const forwarder = config.redisUrl
+    ? new Forwarder({ redisUrl: config.redisUrl, instanceId: lease.instanceId, log, timeoutMs: config.forwardTimeoutMs })
+    : undefined;
+  const routing = new RuntimeRouting({
+    prisma: database.prisma,
+    holder: lease,
+    forwarder,
+    settledChanges: (sessionId) => writer.settledChanges(sessionId),
+    log,
   });
   const sessions = new SessionService({
     prisma: database.prisma,
@@ -139,30 +175,44 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     workingDirRoot: config.workingDirRoot,
     createModelProvider: options.createModelProvider ?? ((spec) => createModelClient(spec, config.providerEnv)),
     startToolset,
+    routing,
   });
-  const turns = new TurnService({ prisma: database.prisma, sessions, writer, runtimes, publisher: pubsub.publisher, log });
-  // Before anything can run: a turn the store says is running ran in a server that stopped.
+  const turns = new TurnService({ prisma: database.prisma, sessions, writer, runtimes, publisher: pubsub.publisher, log, routing });
+  const lostRuntimes = new LostRuntimes({
+    prisma: database.prisma,
+    writer,
+    lease,
+    leaseTtlMs: config.leaseTtlMs,
+    log,
+    restart: config.restartLostSessions ? (sessionId) => sessions.restartLost(sessionId) : undefined,
+  });
+  // Before anything can run: what a crashed predecessor held is released (and restarted, if so set),
+  // and turns left by a server from before leases are ended.
+  await lostRuntimes.takeBack(predecessors);
   await turns.endInterruptedTurns();
+  lease.start(() => lostRuntimes.sweep());
   const access = new SessionAccess(database.prisma);
   const services: ApiServices = {
     access,
     sessions,
     updates: new SessionUpdateService(database.prisma, writer),
-    messages: new MessageService(database.prisma, writer, runtimes),
+    messages: new MessageService(database.prisma, writer),
     turns,
     batches: new SessionBatchService(database.prisma, sessions, globalId, access),
     reads: new SessionReads({
       prisma: database.prisma,
+      instanceId: lease.instanceId,
       provider: database.provider,
       runtimes,
       teams,
-      sessionChanges: () => pubsub.sessionChanges(),
       access,
     }),
     streams: new SessionEventStreams({
       prisma: database.prisma,
       events,
+      changeLog,
       live: pubsub.listenToSession,
+      liveChanges: pubsub.listenToChanges,
       queueLimit: config.subscriptionQueueLimit,
       log,
     }),
@@ -236,12 +286,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     // Queries and mutations in flight finish: each commits or rolls back, and is answered.
     if (operations.inFlight > 0) log.info('shutdown: waiting for in-flight operations', { count: operations.inFlight });
     await within('in-flight operations', operations.idle());
-    // Running turns end, each with its partial reply and its INTERRUPTED end recorded (and published).
+    // Running turns end, each with its partial reply and its INTERRUPTED end recorded (and published);
+    // then each session held here stops (SERVER_STOPPED), free to start on another instance at once.
+    // Nothing forwarded from other instances starts here meanwhile.
+    routing.refuseForwarded(() => new ServerShuttingDownError(undefined, 'try again: the session is being released'));
     await within(
       'running turns to end',
       (async () => {
         await turns.cancelAll();
-        await Promise.all(runtimes.ids().map((sessionId) => runtimes.get(sessionId)?.close()));
+        await sessions.stopAllHere();
       })(),
     );
     // Every subscription ends once its subscriber has taken everything committed, with SERVER_SHUTTING_DOWN
@@ -255,6 +308,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     await http.close();
     // No background settling of unknown commit outcomes once the store is about to close.
     writer.close();
+    await within('the lease to be given up', lease.close(), CLOSE_GRACE_MS);
+    if (forwarder) await within('forwarding to close', forwarder.close(), CLOSE_GRACE_MS);
     // Closing gets a moment even once the deadline has passed.
     await within('the pubsub to close', pubsub.close(), CLOSE_GRACE_MS);
     await within('the store to close', database.close(), CLOSE_GRACE_MS);
@@ -267,6 +322,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     log,
     database,
     services: { ...services, runtimes },
+    lease,
     pubsub,
     yoga,
     operations,

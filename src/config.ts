@@ -35,8 +35,26 @@ export interface Config {
   sqliteBusyTimeoutMs: number;
   /** Set to join several server instances through Redis pub/sub. */
   redisUrl?: string;
+  // Several instances (README "Several instances").
+  /**
+   * INSTANCE_NAME: a stable name for this instance (one per instance). One restarted under the name of
+   * one that crashed takes back at once, as SERVER_RESTARTED, the sessions it held.
+   */
+  instanceName?: string;
+  /**
+   * LEASE_TTL_MS: how long an instance that stops renewing its lease (every third of it) keeps its
+   * sessions before the others release them as OWNER_LOST; also how long a database outage may last
+   * before an instance drops its runtimes itself.
+   */
+  leaseTtlMs: number;
+  /** RESTART_LOST_SESSIONS: start a session released from a lost instance again, on the one that released it. */
+  restartLostSessions: boolean;
+  /** FORWARD_TIMEOUT_MS: how long an instance waits for the holder of a session to answer a forwarded operation. */
+  forwardTimeoutMs: number;
   /** Events kept per session; subscribers replay from these (docker-agent keeps 1024). */
   eventRetention: number;
+  /** Session-list changes kept (all sessions together); a sessionsChanged resuming from further back gets a GAP. */
+  changeLogRetention: number;
   /**
    * Live events a subscription may hold unread before it is ended as too slow (replays are read from
    * the store page by page and do not count).
@@ -142,7 +160,12 @@ export function loadConfig(env: Env = process.env): Config {
     postgresPoolSize: integer('POSTGRES_POOL_SIZE', 10, 1, 1000),
     sqliteBusyTimeoutMs: integer('SQLITE_BUSY_TIMEOUT_MS', 2000, 0, 60_000),
     redisUrl: env.REDIS_URL || undefined,
+    instanceName: env.INSTANCE_NAME || undefined,
+    leaseTtlMs: integer('LEASE_TTL_MS', 15_000, 300, 3_600_000),
+    restartLostSessions: oneOf('RESTART_LOST_SESSIONS', ['true', 'false'] as const, 'false') === 'true',
+    forwardTimeoutMs: integer('FORWARD_TIMEOUT_MS', 15_000, 100, 600_000),
     eventRetention: integer('EVENT_RETENTION', 1024, 1, 1_000_000),
+    changeLogRetention: integer('CHANGE_LOG_RETENTION', 10_000, 1, 10_000_000),
     subscriptionQueueLimit: integer('SUBSCRIPTION_QUEUE_LIMIT', 512, 1, 1_000_000),
     webSocketMaxBufferedBytes: integer('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
     keepAliveMs: integer('KEEPALIVE_MS', 12_000, 10, 600_000),

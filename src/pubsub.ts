@@ -2,7 +2,9 @@
  * The process's pubsub: in memory, or Redis when several server instances share one database.
  * Committed session events are published here after their transaction commits; event streams and
  * the session-list subscription listen. It is only a doorbell: Redis pub/sub may drop a message,
- * and streams fill any hole from the stored log.
+ * and streams fill any hole from the stored log. When the Redis connection that listens comes back
+ * after being down, whatever was published meanwhile is lost: every listener is told (`reconnected`)
+ * and reads the store for what it may have missed.
  *
  * It holds no buffer of its own. A listener is called with each message as it arrives and keeps what it
  * must within its own bound (an event stream's queue); the iterator forms end with FeedOverflowError once
@@ -11,20 +13,21 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from './log.js';
-import { LIVE_ONLY_KINDS, type EventPublisher, type SessionEventRecord } from './services/event-log.js';
-
-export type SessionChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
+import type { SessionListChange } from './services/change-log.js';
+import type { EventPublisher, SessionEventRecord } from './services/event-log.js';
 
 /** A change to the list of sessions, for dashboards. */
-export interface SessionChange {
-  kind: SessionChangeKind;
-  sessionId: string;
-  seq: number;
-}
+export type SessionChange = SessionListChange;
 
 /** Told of each message of a topic as it arrives, and once when the pubsub closes. */
 export interface PubSubListener<T> {
   message(payload: T): void;
+  /**
+   * Redis is reachable again after the listening connection was down (or came up late): messages
+   * published meanwhile are lost. Told once the subscriptions are in force again, so that what the
+   * listener reads from the store now misses nothing. Never told without Redis.
+   */
+  reconnected?(): void;
   /** The pubsub is closing (the server stops): nothing more will come. */
   closed(): void;
 }
@@ -38,7 +41,12 @@ export interface AppPubSub {
   listenToSession(sessionId: string, listener: PubSubListener<SessionEventRecord>): Unsubscribe;
   /** The same events as an iterator, bounded (tests and tools). */
   liveEvents(sessionId: string): AsyncIterableIterator<SessionEventRecord>;
-  /** Every session change from now on, bounded: fails with FeedOverflowError once too many are unread. */
+  /** Tells `listener` of each session change published from now on (a session list's doorbell). */
+  listenToChanges(listener: PubSubListener<SessionChange>): Unsubscribe;
+  /**
+   * Every session change from now on as an iterator, bounded: fails with FeedOverflowError once too many
+   * are unread (tests and tools).
+   */
   sessionChanges(): AsyncIterableIterator<SessionChange>;
   /** With Redis: resolves when both connections are up and Redis answers a PING, rejects saying which is not. */
   redisCheck?: () => Promise<void>;
@@ -62,12 +70,6 @@ const SESSION_EVENT = 'session:event';
 const SESSIONS_CHANGED = 'sessions:changed';
 const sessionTopic = (sessionId: string) => `${SESSION_EVENT}:${sessionId}`;
 
-function changeKind(event: SessionEventRecord): SessionChangeKind {
-  if (event.kind === 'SESSION_CREATED') return 'CREATED';
-  if (event.kind === 'SESSION_EXITED') return 'DELETED';
-  return 'UPDATED';
-}
-
 /** Where messages travel: straight to this process's listeners, or through Redis to every instance's. */
 interface Transport {
   publish(topic: string, payload: unknown): void;
@@ -81,7 +83,10 @@ interface Transport {
 export function createAppPubSub(options: { redisUrl?: string; log: Logger; queueLimit: number }): AppPubSub {
   const { log, queueLimit } = options;
   const topics = new Map<string, Set<(payload: unknown) => void>>();
+  /** Every listener's, to end it as the pubsub closes. */
   const open = new Set<() => void>();
+  /** Every listener's that wants to know of reconnections. */
+  const reconnectedCallbacks = new Set<() => void>();
   let closed = false;
 
   const deliver = (topic: string, payload: unknown) => {
@@ -94,8 +99,17 @@ export function createAppPubSub(options: { redisUrl?: string; log: Logger; queue
       }
     }
   };
+  const reconnected = () => {
+    for (const callback of [...reconnectedCallbacks]) {
+      try {
+        callback();
+      } catch (error) {
+        log.error('pubsub listener failed', { on: 'reconnected', error: (error as Error).message });
+      }
+    }
+  };
   const transport: Transport = options.redisUrl
-    ? redisTransport(options.redisUrl, log.child({ component: 'redis' }), deliver)
+    ? redisTransport(options.redisUrl, log.child({ component: 'redis' }), deliver, reconnected)
     : { publish: deliver, watch: () => {}, unwatch: () => {}, close: async () => {} };
 
   function listen<T>(topic: string, listener: PubSubListener<T>): Unsubscribe {
@@ -112,11 +126,14 @@ export function createAppPubSub(options: { redisUrl?: string; log: Logger; queue
       transport.watch(topic);
     }
     callbacks.add(callback);
+    const onReconnected = listener.reconnected && (() => listener.reconnected!());
+    if (onReconnected) reconnectedCallbacks.add(onReconnected);
     let listening = true;
     const stop = () => {
       if (!listening) return;
       listening = false;
       open.delete(end);
+      if (onReconnected) reconnectedCallbacks.delete(onReconnected);
       const current = topics.get(topic);
       current?.delete(callback);
       if (current?.size === 0) {
@@ -135,15 +152,15 @@ export function createAppPubSub(options: { redisUrl?: string; log: Logger; queue
   return {
     publisher: {
       publish: (event) => {
-        if (closed) return;
-        transport.publish(sessionTopic(event.sessionId), event);
-        // A reply streaming in changes nothing a session list shows; its stored events do.
-        if (LIVE_ONLY_KINDS.has(event.kind)) return;
-        transport.publish(SESSIONS_CHANGED, { kind: changeKind(event), sessionId: event.sessionId, seq: event.seq } satisfies SessionChange);
+        if (!closed) transport.publish(sessionTopic(event.sessionId), event);
+      },
+      publishChange: (change) => {
+        if (!closed) transport.publish(SESSIONS_CHANGED, change);
       },
     },
     listenToSession: (sessionId, listener) => listen(sessionTopic(sessionId), listener),
     liveEvents: (sessionId) => new BoundedFeed<SessionEventRecord>((listener) => listen(sessionTopic(sessionId), listener), queueLimit),
+    listenToChanges: (listener) => listen(SESSIONS_CHANGED, listener),
     sessionChanges: () => new BoundedFeed<SessionChange>((listener) => listen(SESSIONS_CHANGED, listener), queueLimit),
     redisCheck: transport.check,
     close: async () => {
@@ -226,10 +243,16 @@ class BoundedFeed<T> implements AsyncIterableIterator<T> {
 /**
  * Redis pub/sub: one connection publishes, one subscribes to the topics this process listens to. The
  * server starts, and goes on, while Redis is unreachable: ioredis reconnects, resubscribes, and sends
- * what was published meanwhile (at most MAX_PENDING_PUBLISHES; past that, doorbells are dropped and
- * streams fill the holes from the store).
+ * what was published meanwhile (at most MAX_PENDING_PUBLISHES; past that, doorbells are dropped). What
+ * other instances published while this one's subscribing connection was down never reaches it, queued
+ * or not: each time that connection is ready, `reconnected` sends every listener to the store.
  */
-function redisTransport(url: string, log: Logger, deliver: (topic: string, payload: unknown) => void): Transport {
+function redisTransport(
+  url: string,
+  log: Logger,
+  deliver: (topic: string, payload: unknown) => void,
+  reconnected: () => void,
+): Transport {
   const connect = (role: string) => {
     const client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
     client.on('error', (error: Error) => log.warn('redis connection error', { role, error: error.message }));
@@ -247,6 +270,13 @@ function redisTransport(url: string, log: Logger, deliver: (topic: string, paylo
       return;
     }
     deliver(topic, payload);
+  });
+  subscribeClient.on('ready', () => {
+    // ioredis has just sent the subscriptions again (autoResubscribe) on this connection: once Redis
+    // answers a PING sent after them, they are in force, and a store read from then on misses nothing.
+    subscribeClient.ping().then(reconnected, (error: Error) =>
+      log.warn('redis did not answer after reconnecting; streams catch up at their next message', { error: error.message }),
+    );
   });
   let pending = 0;
   let dropped = 0;

@@ -121,11 +121,13 @@ function recordChanges(server: TestServer) {
 }
 
 /** The changes a dashboard should have heard for a session whose world went from `before` to `after`. */
+/** A session list hears of a change once, whatever number of events it wrote, with its newest seq. */
 function expectedChanges(sessionId: string, before: World, after: World) {
-  if (!after.store) return [{ kind: 'DELETED', sessionId, seq: before.store!.lastEventSeq + 1 }];
-  return after.store.events
-    .slice(before.store?.events.length ?? 0)
-    .map((event) => ({ kind: event.kind === 'SESSION_CREATED' ? 'CREATED' : 'UPDATED', sessionId, seq: event.seq }));
+  const cursor = expect.any(String);
+  if (!after.store) return [{ kind: 'DELETED', sessionId, seq: before.store!.lastEventSeq + 1, cursor }];
+  const written = after.store.events.slice(before.store?.events.length ?? 0);
+  if (written.length === 0) return [];
+  return [{ kind: before.store ? 'UPDATED' : 'CREATED', sessionId, seq: written.at(-1)!.seq, cursor }];
 }
 
 /** The answer of a change, whatever its type, with the session it is about when it names one. */
@@ -239,7 +241,7 @@ const SCENARIOS: Scenario[] = [
     success: 'Session',
     effect: (before) => ({
       runtime: { currentAgent: 'root', models: { root: 'gpt', researcher: DEFAULTS.researcher } },
-      store: withEvent(before, { kind: 'SESSION_STARTED', agentName: 'root', payload: {} }),
+      store: withEvent(before, { kind: 'SESSION_STARTED', agentName: 'root', payload: { instanceId: expect.any(String) } }),
     }),
     next: (server, sessionId, inEffect) =>
       nextSwitch(server, sessionId!, inEffect ? { agentName: 'root', previousModelRef: 'gpt' } : 'SessionNotRunning'),
@@ -251,7 +253,7 @@ const SCENARIOS: Scenario[] = [
     success: 'Session',
     effect: (before) => ({
       runtime: null,
-      store: withEvent(before, { kind: 'SESSION_STOPPED', agentName: 'root', payload: {} }),
+      store: withEvent(before, { kind: 'SESSION_STOPPED', agentName: 'root', payload: { reason: 'STOPPED', instanceId: expect.any(String) } }),
     }),
     next: (server, sessionId, inEffect) =>
       nextSwitch(server, sessionId!, inEffect ? 'SessionNotRunning' : { agentName: 'root', previousModelRef: 'gpt' }),
@@ -275,7 +277,7 @@ const SCENARIOS: Scenario[] = [
         lastEventSeq: 2,
         events: [
           { seq: 1, kind: 'SESSION_CREATED', agentName: null, payload: expect.objectContaining({ title: 'made through the proxy', team: 'example' }) },
-          { seq: 2, kind: 'SESSION_STARTED', agentName: 'root', payload: {} },
+          { seq: 2, kind: 'SESSION_STARTED', agentName: 'root', payload: { instanceId: expect.any(String) } },
         ],
       },
     }),
@@ -309,7 +311,7 @@ const SCENARIOS: Scenario[] = [
             agentName: null,
             payload: expect.objectContaining({ title: 'source (fork 1)', team: 'example', forkedFrom: rawId(sourceId!) }),
           },
-          { seq: 2, kind: 'SESSION_STARTED', agentName: 'root', payload: {} },
+          { seq: 2, kind: 'SESSION_STARTED', agentName: 'root', payload: { instanceId: expect.any(String) } },
         ],
       },
     }),

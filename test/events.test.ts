@@ -96,8 +96,10 @@ describe.each(PROVIDERS)('session events on %s', (provider) => {
     const last = await switchModel(after, session.id, 'local');
     await resumed.until(reached(last.seq));
     expect([...seqs(watcher), ...seqs(resumed)]).toEqual(await storedSeqs(after, session.id));
+    // The stop released the session (SERVER_STOPPED), so the new server starts it afresh.
     expect(received(resumed).map((event) => event?.__typename)).toEqual([
       'ModelChangedEvent',
+      'SessionStoppedEvent',
       'SessionStartedEvent',
       'ModelChangedEvent',
     ]);

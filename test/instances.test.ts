@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { freshDatabase } from './support/databases.js';
 import { SessionEvents, SessionsChanged } from './support/event-operations.js';
 import { openStreams } from './support/faults.js';
-import { StartSession } from './support/operations.js';
+import { StartSession, StopSession } from './support/operations.js';
 import { startTestServer } from './support/server.js';
 import { createSession, expectTypename, storedSession, switchModel } from './support/sessions.js';
 import { subscribe, TRANSPORTS } from './support/subscribers.js';
@@ -44,16 +44,18 @@ describe('several instances through Redis', () => {
     );
     expect(changes.filter((result) => result.errors)).toEqual([]);
     const mine = changes.map((result) => result.data!.sessionsChanged).filter((change) => change.sessionId === session.id);
-    expect(mine.map((change) => [change.kind, change.seq])).toEqual(stored.map((seq) => [seq === 1 ? 'CREATED' : 'UPDATED', seq]));
+    // One change per committed change: the creation (SessionCreated and SessionStarted), then each switch.
+    expect(mine.map((change) => [change.kind, change.seq])).toEqual(stored.slice(1).map((seq) => [seq === 2 ? 'CREATED' : 'UPDATED', seq]));
   });
 
   it('a change whose doorbell never rang is filled in from the store, in order, before the next one', async () => {
     const database = freshDatabase('postgresql');
     const writer = await startTestServer('postgresql', { database, env: { REDIS_URL } });
     const reader = await startTestServer('postgresql', { database, env: { REDIS_URL } });
-    // An instance that publishes to nobody: its events exist only in the store.
-    const muted = await startTestServer('postgresql', { database });
-    const session = await createSession(writer);
+    // An instance that publishes to nobody (its Redis is a port where nothing listens): its events exist
+    // only in the store. It holds the session, so the switches sent to it run there.
+    const muted = await startTestServer('postgresql', { database, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    const session = await createSession(writer, { start: false });
     const watcher = subscribe(reader, 'websocket', SessionEvents, { sessionId: session.id });
     await openStreams(reader, 1);
     const opened = (await storedSession(writer, session.id)).session!.lastEventSeq;
@@ -61,6 +63,8 @@ describe('several instances through Redis', () => {
     const { startSession } = await muted.data(StartSession, { id: session.id });
     expectTypename(startSession, 'Session');
     const silent = await switchModel(muted, session.id, 'local');
+    expectTypename((await muted.data(StopSession, { id: session.id })).stopSession, 'Session');
+    expectTypename((await writer.data(StartSession, { id: session.id })).startSession, 'Session');
     const rung = await switchModel(writer, session.id, 'gpt');
     // The watcher is due every event stored since it opened: wait until as many arrived, or the newest did, or it ended.
     const due = rung.seq - opened;
@@ -70,6 +74,8 @@ describe('several instances through Redis', () => {
     expect(events.map((result) => [result.data?.sessionEvents.__typename, result.data?.sessionEvents.seq])).toEqual([
       ['SessionStartedEvent', silent.seq - 1],
       ['ModelChangedEvent', silent.seq],
+      ['SessionStoppedEvent', silent.seq + 1],
+      ['SessionStartedEvent', rung.seq - 1],
       ['ModelChangedEvent', rung.seq],
     ]);
   });

@@ -272,8 +272,15 @@ describe('stopping in process', () => {
     expect(first).toMatch(/^HTTP\/1\.1 200[\s\S]*"__typename":"SetSessionAgentModelPayload","seq":\d+/);
     expect(second).toMatch(/^HTTP\/1\.1 503[\s\S]*"code":"SERVER_SHUTTING_DOWN"/);
     const seq = Number(/"seq":(\d+)/.exec(first!)![1]);
-    const { rows } = await (await rawPostgres(server.database)).query('SELECT "lastEventSeq" FROM "Session" WHERE id = $1', [rawId(session.id)]);
-    expect(rows[0].lastEventSeq).toBe(seq);
+    // The switch committed; then, as the server stopped, the session was released.
+    const { rows } = await (await rawPostgres(server.database)).query('SELECT seq, kind FROM "SessionEvent" WHERE "sessionId" = $1 AND seq >= $2 ORDER BY seq', [
+      rawId(session.id),
+      seq,
+    ]);
+    expect(rows).toEqual([
+      { seq, kind: 'MODEL_CHANGED' },
+      { seq: seq + 1, kind: 'SESSION_STOPPED' },
+    ]);
   });
 
   it('a subscriber that does not read cannot hold the stop past SHUTDOWN_TIMEOUT_MS', async () => {
@@ -360,7 +367,7 @@ function sseClient(url: string, query: string, variables: Json = {}) {
 const EVENTS = `subscription($sessionId: ID!) {
   sessionEvents(sessionId: $sessionId, after: 0) { __typename seq ... on TurnEndedEvent { reason } }
 }`;
-const CHANGES = `subscription { sessionsChanged { kind sessionId seq } }`;
+const CHANGES = `subscription { sessionsChanged { kind sessionId seq cursor } }`;
 
 /** The stored events of the session, read straight from the database. */
 async function storedSeqs(database: TestDatabase, globalId: string) {
@@ -436,9 +443,13 @@ describe('SIGTERM', () => {
 
       const storedA = await storedSeqs(database, a);
       const storedB = await storedSeqs(database, b);
-      // The turn was ended, and that was recorded; the mutation in flight was committed.
-      expect(storedA.at(-1)).toMatchObject({ kind: 'TURN_ENDED', payload: expect.stringContaining('INTERRUPTED') });
-      expect(storedB.at(-1)).toMatchObject({ kind: 'MODEL_CHANGED', seq: answered.data.setSessionAgentModel.seq });
+      // The turn was ended, and that was recorded; the mutation in flight was committed; then both
+      // sessions were released as the server stopped.
+      expect(storedA.at(-2)).toMatchObject({ kind: 'TURN_ENDED', payload: expect.stringContaining('INTERRUPTED') });
+      expect(storedB.at(-2)).toMatchObject({ kind: 'MODEL_CHANGED', seq: answered.data.setSessionAgentModel.seq });
+      for (const stored of [storedA, storedB]) {
+        expect(stored.at(-1)).toMatchObject({ kind: 'SESSION_STOPPED', payload: expect.stringContaining('SERVER_STOPPED') });
+      }
 
       for (const [name, results, stored] of [
         ['websocket a', ws.results('a'), storedA],
@@ -466,11 +477,18 @@ describe('SIGTERM', () => {
       ] as const) {
         const changes = results.slice(0, -1).map((result) => result.data.sessionsChanged);
         // Every change made once the list listened: the last ones, the turn's end and the mutation's.
-        expect(changes, name).toContainEqual({ kind: 'UPDATED', sessionId: a, seq: storedA.at(-1)!.seq });
-        expect(changes, name).toContainEqual({ kind: 'UPDATED', sessionId: b, seq: storedB.at(-1)!.seq });
+        expect(changes, name).toContainEqual(expect.objectContaining({ kind: 'UPDATED', sessionId: a, seq: storedA.at(-1)!.seq }));
+        expect(changes, name).toContainEqual(expect.objectContaining({ kind: 'UPDATED', sessionId: b, seq: storedB.at(-1)!.seq }));
+        // It resumes after the last change it took.
+        const resumeAfter = changes.at(-1).cursor;
         expect(results.at(-1), name).toEqual({
           data: null,
-          errors: [expect.objectContaining({ message: expect.stringMatching(/shutting down.*refetch the list/), extensions: { code: 'SERVER_SHUTTING_DOWN' } })],
+          errors: [
+            expect.objectContaining({
+              message: `the server is shutting down; subscribe again with after: ${JSON.stringify(resumeAfter)} to resume`,
+              extensions: { code: 'SERVER_SHUTTING_DOWN', resumeAfter },
+            }),
+          ],
         });
       }
       // SSE streams end with `complete`; each WebSocket subscription got its error, then the close.

@@ -77,7 +77,8 @@ describe('a server killed while a tool call waits for confirmation', () => {
       ].join('\n'),
     );
     const databaseFile = path.join(scratch, 'sessions.db');
-    const env = { DATABASE_URL: `file:${databaseFile}`, AGENTS_DIR: agentsDir, DEFAULT_TEAM: 'crashy', OPENAI_API_KEY: 'sk-fake' };
+    // A short lease: a restart waits a moment to be sure the killed server is gone before it takes back its sessions.
+    const env = { DATABASE_URL: `file:${databaseFile}`, AGENTS_DIR: agentsDir, DEFAULT_TEAM: 'crashy', OPENAI_API_KEY: 'sk-fake', LEASE_TTL_MS: '600' };
 
     // The first server: the turn waits for write_file's confirmation (default safety policy ASK_UNSAFE).
     const first = startMainProcess(env, scratch);
@@ -100,11 +101,15 @@ describe('a server killed while a tool call waits for confirmation', () => {
     await first.closed;
     expect(storedLog(databaseFile, sessionId).filter((event) => event.kind === 'TURN_ENDED')).toEqual([]);
 
-    // The next server on that file ends it INTERRUPTED as it starts, before anything can run.
+    // The next server on that file ends it INTERRUPTED as it starts, before anything can run, and records
+    // that the session's runtime went with the crash.
     const second = startMainProcess(env, scratch);
     const secondUrl = await second.listening;
     const afterRestart = storedLog(databaseFile, sessionId);
-    expect(afterRestart.at(-1)).toMatchObject({ kind: 'TURN_ENDED', payload: { turnId, reason: 'INTERRUPTED' } });
+    expect(afterRestart.slice(-2)).toMatchObject([
+      { kind: 'TURN_ENDED', payload: { turnId, reason: 'INTERRUPTED' } },
+      { kind: 'SESSION_STOPPED', payload: { reason: 'SERVER_RESTARTED' } },
+    ]);
     expect((await readSession(secondUrl, sessionId)).turn).toBeNull();
     second.killGroup('SIGTERM');
     await second.closed;

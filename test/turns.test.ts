@@ -322,10 +322,11 @@ describe('turns against a provider (a fake OpenAI server)', () => {
 
     const restarted = await startTestServer('sqlite', { database: server.database, env: { ...server.app.config.providerEnv } as Record<string, string> });
     const events = (await storedSession(restarted, session.id)).events;
-    expect(events.slice(-3).map((event) => [event.kind, event.payload])).toEqual([
+    expect(events.slice(-4).map((event) => [event.kind, event.payload])).toEqual([
       ['MESSAGE_ADDED', { messageId: expect.any(String), role: 'assistant' }],
       ['TOKEN_USAGE_UPDATED', expect.any(Object)],
       ['TURN_ENDED', { turnId: expect.any(String), reason: 'INTERRUPTED' }],
+      ['SESSION_STOPPED', { reason: 'SERVER_STOPPED', instanceId: server.app.lease.instanceId }],
     ]);
     const { session: read } = await restarted.data(SessionTurn, { id: session.id });
     if (!('messages' in read)) throw new Error('no session');
@@ -344,7 +345,7 @@ describe('turns against a provider (a fake OpenAI server)', () => {
       ['MESSAGE_ADDED', { messageId: expect.any(String), role: 'assistant' }],
       ['TOKEN_USAGE_UPDATED', { inputTokens: 0, outputTokens: 0, cost: 0 }],
       ['TURN_ENDED', { turnId: expect.any(String), reason: 'CANCELLED' }],
-      ['SESSION_STOPPED', {}],
+      ['SESSION_STOPPED', { reason: 'STOPPED', instanceId: server.app.lease.instanceId }],
     ]);
     expect(server.app.services.runtimes.get(events[0]!.sessionId)).toBeUndefined();
   });

@@ -67,7 +67,8 @@ export interface RuntimeTurn {
   done: Promise<void>;
 }
 
-const STATE_OF_PAUSE: Record<TurnPause['kind'], TurnState> = {
+/** The state a turn waits in, by why it waits. */
+export const STATE_OF_PAUSE: Record<TurnPause['kind'], TurnState> = {
   confirmation: 'AWAITING_CONFIRMATION',
   maxIterations: 'AWAITING_ITERATION_APPROVAL',
   elicitation: 'AWAITING_ELICITATION',
@@ -250,7 +251,8 @@ export class AgentRuntime {
       apply: () => {
         if (this.#turn) throw busy();
         this.#turn = turn;
-        return [{ kind: 'turnStarted', turnId: turn.id, agentName: turn.agentName, model: this.modelRefOf(turn.agentName), userMessages }];
+        const { id: turnId, agentName, startedAt } = turn;
+        return [{ kind: 'turnStarted', turnId, agentName, startedAt, model: this.modelRefOf(agentName), userMessages }];
       },
       undo: () => {
         if (this.#turn === turn) this.#turn = undefined;

@@ -2,8 +2,12 @@
 import type { AgentRuntime } from './agent-runtime.js';
 import type { RuntimeChange } from './runtime-change.js';
 
-/** Why a turn is aborted: a person cancelled it, or the server is stopping under it. */
-export type CancelCause = 'cancelled' | 'server-stopping';
+/**
+ * Why a turn is aborted: a person cancelled it, the server is stopping under it, or this instance lost
+ * its hold on the session (the store no longer names it as the runtime's holder: nothing more of the
+ * turn can be recorded here).
+ */
+export type CancelCause = 'cancelled' | 'server-stopping' | 'holder-lost';
 
 export class RuntimeRegistry {
   readonly #runtimes = new Map<string, AgentRuntime>();
@@ -56,19 +60,32 @@ export class RuntimeRegistry {
    * Detaches the session's runtime, if it has one. `record: false` for a session being deleted: its
    * log goes with it, so there is no stop to record.
    */
-  detachment(sessionId: string, { record }: { record: boolean }): RuntimeChange {
+  detachment(sessionId: string, { record, reason = 'STOPPED' }: { record: boolean; reason?: 'STOPPED' | 'SERVER_STOPPED' }): RuntimeChange {
     let detached: AgentRuntime | undefined;
     return {
       apply: () => {
         detached = this.#runtimes.get(sessionId);
         if (!detached) return [];
         this.#runtimes.delete(sessionId);
-        return record ? [{ kind: 'stopped', agentName: detached.currentAgent }] : [];
+        return record ? [{ kind: 'stopped', agentName: detached.currentAgent, reason }] : [];
       },
       undo: () => {
         if (detached && !this.#runtimes.has(sessionId)) this.#runtimes.set(sessionId, detached);
       },
     };
+  }
+
+  /**
+   * Drops the session's runtime here without recording anything: the store says this instance no longer
+   * holds it. Its turn is aborted (what it would record is refused: the runtime is no longer attached).
+   * Returns the runtime, for its toolsets to be closed.
+   */
+  forget(sessionId: string): AgentRuntime | undefined {
+    const runtime = this.#runtimes.get(sessionId);
+    if (!runtime) return undefined;
+    this.#runtimes.delete(sessionId);
+    runtime.turn?.controller.abort('holder-lost' satisfies CancelCause);
+    return runtime;
   }
 
   /**

@@ -39,11 +39,12 @@ export type RuntimeFact =
   | { kind: 'modelSet'; agentName: string; modelRef: string | null; previousModelRef: string | null }
   | { kind: 'agentSwitched'; agentName: string; previousAgentName: string }
   | { kind: 'started'; agentName: string }
-  | { kind: 'stopped'; agentName: string }
+  | { kind: 'stopped'; agentName: string; reason: 'STOPPED' | 'SERVER_STOPPED' }
   | {
       kind: 'turnStarted';
       turnId: string;
       agentName: string;
+      startedAt: Date;
       model: string;
       /** The messages the turn answers, stored with its start. */
       userMessages: { id: string; role: string; content: string }[];

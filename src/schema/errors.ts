@@ -17,6 +17,7 @@ import {
   InvalidModelRefError,
   ModelSwitchingNotSupportedError,
   PersistenceFailedError,
+  RuntimeUnreachableError,
   SessionNotFoundError,
   SessionNotRunningError,
   TeamNotFoundError,
@@ -37,6 +38,12 @@ export function toGraphQLError(
  * connection failed after the commit was sent and nobody can tell yet whether it was stored.
  */
 export const STORE_WRITE_ERRORS = [PersistenceFailedError, CommitOutcomeUnknownError] as const;
+
+/**
+ * What an operation carried out by the instance holding the session's runtime may answer besides its
+ * own errors: that instance could not be asked, or did not answer in time.
+ */
+export const RUNTIME_ERRORS = [RuntimeUnreachableError] as const;
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'An expected failure; `message` says what happened and what to do.',
@@ -136,5 +143,21 @@ builder.objectType(CommitOutcomeUnknownError, {
   fields: (t) => ({
     sessionId: t.id({ resolve: sessionGlobalId }),
     incidentId: t.exposeString('incidentId', { description: 'Find the failure in the server log under this id.' }),
+  }),
+});
+
+builder.objectType(RuntimeUnreachableError, {
+  name: 'RuntimeUnreachable',
+  description:
+    "Another server instance holds the session's runtime and could not be asked (Redis is unreachable, or the " +
+    'instance stopped) or did not answer in time.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    sessionId: t.id({ resolve: sessionGlobalId }),
+    instanceId: t.exposeString('instanceId', { description: 'The instance the store names as the holder.' }),
+    delivered: t.exposeBoolean('delivered', {
+      description: 'The request reached that instance: the change may have been made (read the session to know). False: nothing was changed.',
+    }),
+    retryable: t.exposeBoolean('retryable'),
   }),
 });

@@ -4,7 +4,7 @@
  * subscriber that fell behind) are DomainErrors: masking turns them into errors with `extensions.code`.
  */
 import type { FieldMap, ObjectFieldBuilder } from '@pothos/core';
-import type { SessionChange } from '../pubsub.js';
+import type { SessionListItem } from '../services/change-log.js';
 import type { TokenRevokedError } from '../services/errors.js';
 import type { SessionEventKind, SessionEventRecord } from '../services/event-log.js';
 import type { FeedItem, StreamItem } from '../services/event-stream.js';
@@ -123,8 +123,32 @@ eventType('SESSION_CREATED', 'The session was created.', (t) => ({
   title: t.string({ resolve: (event) => event.payload.title }),
   team: t.string({ resolve: (event) => event.payload.team }),
 }));
-eventType('SESSION_STARTED', 'A runtime was attached.');
-eventType('SESSION_STOPPED', 'The runtime was detached.');
+const SessionStopReasonEnum = builder.enumType('SessionStopReason', {
+  values: {
+    STOPPED: { description: 'stopSession stopped it.' },
+    SERVER_STOPPED: { description: 'The instance that held its runtime stopped cleanly.' },
+    OWNER_LOST: {
+      description:
+        'The instance that held its runtime stopped renewing its lease (it crashed, or lost the database); ' +
+        'recorded once, by whichever instance noticed first.',
+    },
+    SERVER_RESTARTED: { description: 'The instance that held its runtime crashed; recorded when it started again.' },
+  },
+});
+
+eventType('SESSION_STARTED', 'A runtime was attached.', (t) => ({
+  instanceId: t.string({
+    description: 'The server instance that holds the runtime from now on.',
+    resolve: (event) => event.payload.instanceId ?? '',
+  }),
+}));
+eventType('SESSION_STOPPED', 'The runtime was detached.', (t) => ({
+  reason: t.field({ type: SessionStopReasonEnum, resolve: (event) => event.payload.reason ?? 'STOPPED' }),
+  instanceId: t.string({
+    description: 'The server instance that had held the runtime.',
+    resolve: (event) => event.payload.instanceId ?? '',
+  }),
+}));
 eventType('MODEL_CHANGED', "The current agent's model override changed.", (t) => ({
   modelRef: t.string({
     nullable: true,
@@ -280,19 +304,42 @@ eventType('SESSION_EXITED', 'The session is gone; the stream ends after this eve
 }));
 
 const SessionChangeKindEnum = builder.enumType('SessionChangeKind', {
-  values: ['CREATED', 'UPDATED', 'DELETED'] as const,
+  values: {
+    CREATED: { description: 'The session was created.' },
+    UPDATED: { description: 'The session changed (its settings, messages, turns: any of its events).' },
+    DELETED: { description: 'The session was deleted.' },
+    GAP: {
+      description:
+        'Changes after your `after` cursor are no longer retained (the server keeps the newest ' +
+        'CHANGE_LOG_RETENTION): what changed in between is unknown. Refetch the list, then apply the ' +
+        'changes that follow. `sessionId`, `seq` and `session` are null.',
+    },
+  },
 });
 
-const SessionChangeRef = builder.objectRef<SessionChange>('SessionChange').implement({
-  description: 'A session was created, changed or deleted.',
+const SessionChangeRef = builder.objectRef<SessionListItem>('SessionChange').implement({
+  description:
+    'A session was created, changed or deleted, or (GAP) changes were missed. Keep the `cursor` of the last one ' +
+    'you received: `sessionsChanged(after: cursor)` resumes right after it.',
   fields: (t) => ({
     kind: t.field({ type: SessionChangeKindEnum, resolve: (change) => change.kind }),
-    sessionId: t.id({ resolve: (change) => globalId('Session', change.sessionId) }),
-    seq: t.exposeInt('seq'),
+    sessionId: t.id({
+      nullable: true,
+      description: 'The session changed; null for a GAP.',
+      resolve: (change) => (change.sessionId === null ? null : globalId('Session', change.sessionId)),
+    }),
+    seq: t.int({
+      nullable: true,
+      description: "The session's newest event after the change (`sessionEvents(after:)` goes on from it); null for a GAP.",
+      resolve: (change) => change.seq,
+    }),
+    cursor: t.exposeString('cursor', { description: 'Where the feed resumes after this item: pass it as `sessionsChanged(after:)`. Opaque.' }),
     session: t.prismaField({
       type: 'Session',
       nullable: true,
-      resolve: (query, change, _args, ctx) => ctx.services.reads.findSession(query, change.sessionId, ctx.principal),
+      description: 'The session as it is now (null once deleted, and for a GAP).',
+      resolve: (query, change, _args, ctx) =>
+        change.sessionId === null ? null : ctx.services.reads.findSession(query, change.sessionId, ctx.principal),
     }),
   }),
 });
@@ -323,15 +370,23 @@ builder.subscriptionFields((t) => ({
   }),
   sessionsChanged: t.field({
     type: SessionChangeRef,
-    description: 'Every session created, changed or deleted from now on, for session lists.',
+    description:
+      'Every session created, changed or deleted, for session lists, in one order for all subscribers: ' +
+      'without `after`, from now on; with `after` (the `cursor` of a change received before), first every ' +
+      'retained change after it (a GAP first when some are gone), then live ones, each exactly once. A ' +
+      'subscriber that falls too far behind, or whose server stops, gets an error with ' +
+      '`extensions.resumeAfter`: the cursor to resume after.',
+    args: {
+      after: t.arg.string({ description: 'The `cursor` of the last change received: resume right after it.' }),
+    },
     // Bounded like sessionEvents: read into a queue of its own, the subscriber ended once too much is unread.
-    subscribe: (_root, _args, ctx) =>
+    subscribe: async (_root, args, ctx) =>
       whileAuthorized(
         ctx,
-        ctx.services.streams.changes(ctx.services.reads.sessionChanges(ctx.principal), { transportBackedUp: ctx.transportBackedUp }),
+        await ctx.services.streams.changes(ctx.principal, args.after ?? null, { transportBackedUp: ctx.transportBackedUp }),
       ),
-    resolve: (item: FeedItem<SessionChange> | TokenRevokedError) => {
-      // The feed's last item: why the subscriber is ended.
+    resolve: (item: FeedItem | TokenRevokedError) => {
+      // The feed's last item: why the subscriber is ended, and where to resume.
       if (item instanceof Error) throw item;
       return item;
     },

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { builder } from './builder.js';
 import './errors.js';
 import './event.js';
+import './instance.js';
 import './message.js';
 import './model.js';
 import './session.js';

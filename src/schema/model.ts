@@ -10,7 +10,7 @@ import {
 import type { ModelSwitch } from '../services/session-service.js';
 import { ownSessionId } from './access.js';
 import { builder } from './builder.js';
-import { STORE_WRITE_ERRORS } from './errors.js';
+import { RUNTIME_ERRORS, STORE_WRITE_ERRORS } from './errors.js';
 
 export const AvailableModelRef = builder.objectRef<AvailableModel>('AvailableModel').implement({
   description: 'A model the current agent can switch to.',
@@ -69,6 +69,7 @@ builder.mutationField('setSessionAgentModel', (t) =>
         ModelSwitchingNotSupportedError,
         InvalidModelRefError,
         ...STORE_WRITE_ERRORS,
+        ...RUNTIME_ERRORS,
       ],
     },
     resolve: async (_root, { input }, ctx) =>

@@ -12,7 +12,7 @@ import type { AgentSwitch } from '../services/session-service.js';
 import type { Permissions } from '../services/validation.js';
 import { ownSessionId } from './access.js';
 import { builder } from './builder.js';
-import { STORE_WRITE_ERRORS } from './errors.js';
+import { RUNTIME_ERRORS, STORE_WRITE_ERRORS } from './errors.js';
 import { globalId, parseGlobalId, parseSessionId } from './ids.js';
 import { ownerFor } from '../auth/principal.js';
 import { SafetyPolicyEnum, SessionRef } from './session.js';
@@ -168,14 +168,14 @@ builder.mutationFields((t) => ({
     type: SessionRef,
     description: 'Detaches the runtime. Stopping a stopped session changes nothing.',
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: CHANGE_ERRORS },
+    errors: { types: [...CHANGE_ERRORS, ...RUNTIME_ERRORS] },
     resolve: async (_root, args, ctx) => ctx.services.sessions.stopSession(await ownSessionId(ctx, args.id, 'id')),
   }),
   deleteSession: t.field({
     type: DeleteSessionPayload,
     description: 'Deletes the session and its events; its event streams end with SessionExitedEvent.',
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: CHANGE_ERRORS },
+    errors: { types: [...CHANGE_ERRORS, ...RUNTIME_ERRORS] },
     resolve: async (_root, args, ctx) => ctx.services.sessions.deleteSession(await ownSessionId(ctx, args.id, 'id')),
   }),
   deleteSessions: t.field({
@@ -252,7 +252,7 @@ builder.mutationFields((t) => ({
     type: SwitchAgentPayload,
     description: "Makes another agent of the team current in a running session.",
     args: { input: t.arg({ type: SwitchAgentInput, required: true }) },
-    errors: { types: [...CHANGE_ERRORS, SessionNotRunningError, AgentNotFoundError] },
+    errors: { types: [...CHANGE_ERRORS, SessionNotRunningError, AgentNotFoundError, ...RUNTIME_ERRORS] },
     resolve: async (_root, { input }, ctx) =>
       ctx.services.sessions.switchAgent(await ownSessionId(ctx, input.sessionId, 'sessionId'), input.agentName),
   }),

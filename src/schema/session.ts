@@ -75,13 +75,15 @@ export const SessionRef = builder.prismaNode('Session', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     running: t.boolean({
-      description: 'Whether a runtime is attached; switching models needs one.',
-      resolve: (session, _args, ctx) => ctx.services.reads.isRunning(session.id),
+      description: 'Whether a runtime is attached (on any instance); switching models needs one.',
+      resolve: (session, _args, ctx) => ctx.services.reads.isRunning(session),
     }),
-    currentAgent: t.string({
-      description: 'The agent the session runs now.',
-      resolve: (session, _args, ctx) => ctx.services.reads.currentAgent(session),
+    runningOn: t.string({
+      nullable: true,
+      description: 'The server instance holding its runtime (see `serverInstances`); null when it is not running.',
+      resolve: (session) => session.runtimeInstanceId,
     }),
+    currentAgent: t.exposeString('currentAgent', { description: 'The agent the session runs now.' }),
     agentModelOverrides: t.relation('agentModelOverrides', {
       description: 'Per-session model overrides, by agent.',
       query: { orderBy: { agentName: 'asc' } },

@@ -14,11 +14,11 @@ import type { RunningTurn } from '../services/session-reads.js';
 import { TURN_MESSAGE_ROLES } from '../services/turn-service.js';
 import { ownSessionId } from './access.js';
 import { builder } from './builder.js';
-import { STORE_WRITE_ERRORS } from './errors.js';
+import { RUNTIME_ERRORS, STORE_WRITE_ERRORS } from './errors.js';
 import { ElicitationActionEnum, ResumeDecisionEnum } from './event.js';
 import { SessionRef } from './session.js';
 
-const TurnStateEnum = builder.enumType('TurnState', {
+export const TurnStateEnum = builder.enumType('TurnState', {
   values: {
     RUNNING: { description: 'The agent is working: calling its model, streaming its reply, running tools.' },
     AWAITING_CONFIRMATION: { description: 'A tool call waits for resumeTurn (see pendingToolCall).' },
@@ -75,12 +75,13 @@ const TurnRef = builder.objectRef<RunningTurn>('Turn').implement({
   }),
 });
 
-builder.objectField(SessionRef, 'turn', (t) =>
+builder.prismaObjectField(SessionRef, 'turn', (t) =>
   t.field({
     type: TurnRef,
     nullable: true,
     description: 'The turn running now; null when none is.',
-    resolve: (session, _args, ctx) => ctx.services.reads.turn(session.id),
+    select: { agentModelOverrides: { select: { agentName: true, modelRef: true } } },
+    resolve: (session, _args, ctx) => ctx.services.reads.turn(session),
   }),
 );
 
@@ -127,7 +128,7 @@ const AnswerElicitationInput = builder.inputType('AnswerElicitationInput', {
 });
 
 /** What answering a waiting turn can fail with. */
-const ANSWER_ERRORS = [InvalidInputError, SessionNotFoundError, SessionNotRunningError, TurnNotAwaitingError, ...STORE_WRITE_ERRORS];
+const ANSWER_ERRORS = [InvalidInputError, SessionNotFoundError, SessionNotRunningError, TurnNotAwaitingError, ...STORE_WRITE_ERRORS, ...RUNTIME_ERRORS];
 
 builder.mutationFields((t) => ({
   resumeTurn: t.field({
@@ -174,6 +175,7 @@ builder.mutationFields((t) => ({
         InvalidModelRefError,
         ModelSwitchingNotSupportedError,
         ...STORE_WRITE_ERRORS,
+        ...RUNTIME_ERRORS,
       ],
     },
     resolve: async (_root, { input }, ctx) =>
@@ -188,7 +190,7 @@ builder.mutationFields((t) => ({
     type: TurnPayload,
     description: "Cancels the session's running turn: the reply so far is stored, marked cancelled.",
     args: { sessionId: t.arg.id({ required: true }) },
-    errors: { types: [InvalidInputError, SessionNotFoundError, SessionNotRunningError, TurnNotRunningError] },
+    errors: { types: [InvalidInputError, SessionNotFoundError, SessionNotRunningError, TurnNotRunningError, ...RUNTIME_ERRORS] },
     resolve: async (_root, args, ctx) => ctx.services.turns.cancelTurn(await ownSessionId(ctx, args.sessionId, 'sessionId')),
   }),
 }));

@@ -6,6 +6,7 @@
 import type { Store } from '../db/client.js';
 import type { ResumeDecision } from '../runtime/runtime-change.js';
 import type { Todo } from '../runtime/tools/tool.js';
+import type { SessionListChange } from './change-log.js';
 
 export type { ResumeDecision };
 
@@ -16,8 +17,10 @@ export type { ResumeDecision };
  */
 export interface StoredEventPayloads {
   SESSION_CREATED: { title: string; team: string; forkedFrom?: string; messages?: number };
-  SESSION_STARTED: Record<string, never>;
-  SESSION_STOPPED: Record<string, never>;
+  /** `instanceId`: the server instance that holds the runtime from now on (its lease). */
+  SESSION_STARTED: { instanceId: string };
+  /** Why the runtime went away, and the instance that had held it. */
+  SESSION_STOPPED: { reason: SessionStopReason; instanceId: string };
   MODEL_CHANGED: { modelRef: string | null; previousModelRef: string | null };
   TITLE_CHANGED: { title: string; previousTitle: string };
   STARRED_CHANGED: { starred: boolean };
@@ -47,6 +50,13 @@ export interface StoredEventPayloads {
   TODOS_CHANGED: { todos: Todo[] };
   SAFETY_POLICY_CHANGED: { safetyPolicy: string; previousSafetyPolicy: string };
 }
+
+/**
+ * STOPPED: stopSession; SERVER_STOPPED: its instance stopped cleanly; OWNER_LOST: its instance stopped
+ * renewing its lease (it crashed, or lost the database), recorded by whichever instance noticed first;
+ * SERVER_RESTARTED: its instance crashed and was started again, recorded at that start.
+ */
+export type SessionStopReason = 'STOPPED' | 'SERVER_STOPPED' | 'OWNER_LOST' | 'SERVER_RESTARTED';
 
 export type TurnEndReason = 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'MAX_ITERATIONS' | 'INTERRUPTED';
 
@@ -87,9 +97,19 @@ export type EventDraft<K extends StoredEventKind = StoredEventKind> = K extends 
 /** Where committed events go once their transaction has committed (the subscriptions' pubsub). */
 export interface EventPublisher {
   publish(event: SessionEventRecord): void;
+  /** A committed change as the session list sees it (its row in the change log). */
+  publishChange(change: SessionListChange): void;
 }
 
 export type TransactionClient = Parameters<Parameters<Store['$transaction']>[0]>[0];
+
+/** What claiming a session's next number also reads, at no extra statement: who owns it, who runs it. */
+export interface ClaimedSession {
+  seq: number;
+  ownerId: string | null;
+  /** The instance holding its runtime (its lease), as committed: the writer's fence. */
+  runtimeInstanceId: string | null;
+}
 
 type EventRow = { sessionId: string; seq: number; kind: string; agentName: string | null; payload: string; at: Date };
 
@@ -111,13 +131,13 @@ export class EventLog {
    * first write: updating the session row locks it (PostgreSQL) until commit, so writers of one session,
    * even on other server instances, queue here instead of interleaving their writes and numbers.
    */
-  async claimSeq(tx: TransactionClient, sessionId: string): Promise<number> {
-    const { lastEventSeq } = await tx.session.update({
+  async claimSeq(tx: TransactionClient, sessionId: string): Promise<ClaimedSession> {
+    const claimed = await tx.session.update({
       where: { id: sessionId },
       data: { version: { increment: 1 }, lastEventSeq: { increment: 1 } },
-      select: { lastEventSeq: true },
+      select: { lastEventSeq: true, ownerId: true, runtimeInstanceId: true },
     });
-    return lastEventSeq;
+    return { seq: claimed.lastEventSeq, ownerId: claimed.ownerId, runtimeInstanceId: claimed.runtimeInstanceId };
   }
 
   /**

@@ -1,11 +1,18 @@
 /**
- * Streams of one session's events for subscribers: the stored events after `after`, then live ones,
- * with no duplicate and no hole. The pubsub only rings the doorbell (Redis pub/sub may drop a message):
- * the stored log is what a stream trusts, so a hole in the live sequence is filled from the store.
+ * Streams for subscribers, driven by the store: the pubsub only rings the doorbell (Redis pub/sub may
+ * drop a message, and loses every one while it is down), so what a stream delivers is read from the
+ * stored logs, and a doorbell, a hole or a Redis reconnection only says when to read.
+ *
+ * - A session's events (sessionEvents): the stored events after `after`, then live ones, with no
+ *   duplicate and no hole.
+ * - The session list (sessionsChanged): the change log after a cursor, in log order, each change once.
  */
+import type { Principal } from '../auth/principal.js';
+import { visibleTo } from '../auth/principal.js';
 import type { Store } from '../db/client.js';
 import type { Logger } from '../log.js';
-import { FeedOverflowError, type PubSubListener, type Unsubscribe } from '../pubsub.js';
+import type { PubSubListener, Unsubscribe } from '../pubsub.js';
+import type { ChangeLog, ChangeLogPage, SessionListChange, SessionListItem } from './change-log.js';
 import {
   InvalidInputError,
   ServerShuttingDownError,
@@ -21,8 +28,8 @@ import { LIVE_ONLY_KINDS, type EventLog, type SessionEventRecord } from './event
  */
 export type StreamItem = SessionEventRecord | SubscriberTooSlowError | ServerShuttingDownError;
 
-/** What a change feed (sessionsChanged) yields: changes, then perhaps the reason it was ended. */
-export type FeedItem<T> = T | Error;
+/** What a change feed (sessionsChanged) yields: changes and gaps, then perhaps the reason it was ended. */
+export type FeedItem = SessionListItem | SessionListTooSlowError | ServerShuttingDownError;
 
 /**
  * Tells the listener of each event of the session published from now on, synchronously as it is
@@ -30,16 +37,24 @@ export type FeedItem<T> = T | Error;
  */
 export type LiveEvents = (sessionId: string, listener: PubSubListener<SessionEventRecord>) => Unsubscribe;
 
+/** Tells the listener of each session change published from now on: a change feed's doorbell. */
+export type LiveChanges = (listener: PubSubListener<SessionListChange>) => Unsubscribe;
+
 export interface StreamOptions {
   /** The transport's own buffer is over its limit (a WebSocket whose client does not read). */
   transportBackedUp?: () => boolean;
 }
 
-/** What a session list does once its feed has ended: it has no cursor to resume from. */
-const REFETCH_THE_LIST = 'refetch the list and subscribe again';
-
-/** Stored events read per page while a stream catches up. */
+/** Stored events (or changes) read per page while a stream catches up. */
 const PAGE_SIZE = 256;
+
+/**
+ * A change feed whose next changes are withheld (an older transaction is still in flight), or whose
+ * read failed, reads again after a delay that doubles from the first to the longest: nobody rings the
+ * doorbell when a transaction that wrote no change ends.
+ */
+const RETRY_FIRST_MS = 5;
+const RETRY_LONGEST_MS = 500;
 
 /** Something the server ends when it stops; `settled` once its subscriber has taken its last item or left. */
 interface Closable {
@@ -48,15 +63,17 @@ interface Closable {
 
 export class SessionEventStreams {
   readonly #eventStreams = new Set<EventStream>();
-  readonly #changeFeeds = new Set<ChangeFeed<unknown>>();
+  readonly #changeFeeds = new Set<ChangeFeed>();
   #shuttingDown = false;
 
   constructor(
     private readonly options: {
       prisma: Store;
       events: EventLog;
+      changeLog: ChangeLog;
       live: LiveEvents;
-      /** Live events a stream may hold for a subscriber that is not reading before it is ended. */
+      liveChanges: LiveChanges;
+      /** Live events (or changes) a stream may hold for a subscriber that is not reading before it is ended. */
       queueLimit: number;
       log: Logger;
     },
@@ -84,9 +101,13 @@ export class SessionEventStreams {
     const stream: EventStream = new EventStream(
       sessionId,
       (listener) => live(sessionId, listener),
-      (from) => events.readAfter(prisma, sessionId, from, PAGE_SIZE),
+      {
+        readAfter: (from) => events.readAfter(prisma, sessionId, from, PAGE_SIZE),
+        newest: () => this.#newestOf(sessionId),
+      },
       queueLimit,
       options.transportBackedUp,
+      log,
       () => this.#eventStreams.delete(stream),
     );
     this.#eventStreams.add(stream);
@@ -109,27 +130,43 @@ export class SessionEventStreams {
   }
 
   /**
-   * Bounds a feed of changes (sessionsChanged) the way event streams are bounded: it is read as it comes
-   * into a queue of at most `queueLimit` unread items; one more, or a transport backed up, ends it with
-   * SessionListTooSlowError (there is no cursor to resume from: the subscriber refetches the list).
+   * Opens a feed of the changes of the sessions `principal` may see: without `after`, those committed
+   * from now on; with it (a cursor the feed delivered), first every retained change after it (a GAP
+   * first when some are no longer retained), read page by page as the subscriber takes them. Live
+   * changes are bounded like sessionEvents' live events: more than `queueLimit` unread, or a transport
+   * backed up, ends the feed with SessionListTooSlowError and the cursor to resume after.
    */
-  changes<T>(source: AsyncIterator<T>, options: StreamOptions = {}): AsyncIterableIterator<FeedItem<T>> {
-    if (this.#shuttingDown) {
-      void Promise.resolve(source.return?.()).catch(() => {});
-      throw new ServerShuttingDownError(undefined, REFETCH_THE_LIST);
-    }
-    const feed: ChangeFeed<T> = new ChangeFeed(source, this.options.queueLimit, options.transportBackedUp, this.options.log, () =>
-      this.#changeFeeds.delete(feed as ChangeFeed<unknown>),
+  async changes(principal: Principal, after: string | null, options: StreamOptions = {}): Promise<AsyncIterableIterator<FeedItem>> {
+    const { prisma, changeLog, liveChanges, queueLimit, log } = this.options;
+    if (this.#shuttingDown) throw new ServerShuttingDownError(after ?? undefined);
+    const visibility = visibleTo(principal);
+    // Listen before reading the store, so that nothing committed in between is missed.
+    const feed: ChangeFeed = new ChangeFeed(
+      liveChanges,
+      (cursor) => changeLog.readAfter(prisma, cursor, visibility, PAGE_SIZE),
+      queueLimit,
+      options.transportBackedUp,
+      log,
+      () => this.#changeFeeds.delete(feed),
     );
-    this.#changeFeeds.add(feed as ChangeFeed<unknown>);
+    this.#changeFeeds.add(feed);
+    try {
+      if (after === null) feed.start(await changeLog.head(prisma), { catchUp: false });
+      else feed.start(await changeLog.checkCursor(prisma, after, 'after'), { catchUp: true });
+    } catch (error) {
+      await feed.return();
+      throw error;
+    }
+    log.debug('change feed opened', { after: after ?? undefined });
     return feed;
   }
 
   /**
    * The server stops: no stream opens any more, and each open one ends with ServerShuttingDownError once
-   * its subscriber has taken everything committed before now (an event stream reads what it has not had
-   * from the store; `resumeAfter` is the last event it delivered). Resolves when every subscriber has
-   * taken its last item or gone; a subscriber that does not read keeps it waiting (the caller bounds it).
+   * its subscriber has taken everything committed before now (read from the store: with Redis, doorbells
+   * may still be on their way); `resumeAfter` is the last event, or change, it delivered. Resolves when
+   * every subscriber has taken its last item or gone; a subscriber that does not read keeps it waiting
+   * (the caller bounds it).
    */
   async shutDown(): Promise<void> {
     this.#shuttingDown = true;
@@ -137,20 +174,41 @@ export class SessionEventStreams {
     const feeds = [...this.#changeFeeds];
     const settled: Closable[] = [...streams, ...feeds];
     for (const stream of streams) stream.stopListening();
-    // What each session has committed, from the store: with Redis, doorbells may still be on their way.
+    for (const feed of feeds) feed.stopListening();
+    const { prisma, changeLog, log } = this.options;
+    // What each session has committed, and the change log's end.
     let newest = new Map<string, number>();
     const ids = [...new Set(streams.map((stream) => stream.sessionId))];
     if (ids.length > 0) {
       try {
-        const rows = await this.options.prisma.session.findMany({ where: { id: { in: ids } }, select: { id: true, lastEventSeq: true } });
+        const rows = await prisma.session.findMany({ where: { id: { in: ids } }, select: { id: true, lastEventSeq: true } });
         newest = new Map(rows.map((row) => [row.id, row.lastEventSeq]));
       } catch (error) {
-        this.options.log.warn('could not read the newest events before ending streams', { error: (error as Error).message });
+        log.warn('could not read the newest events before ending streams', { error: (error as Error).message });
+      }
+    }
+    let logEnd: string | undefined;
+    if (feeds.length > 0) {
+      try {
+        logEnd = await changeLog.newest(prisma);
+      } catch (error) {
+        log.warn('could not read the newest change before ending change feeds', { error: (error as Error).message });
       }
     }
     for (const stream of streams) stream.shutDown(newest.get(stream.sessionId));
-    for (const feed of feeds) feed.shutDown();
+    for (const feed of feeds) feed.shutDown(logEnd === undefined ? undefined : (withheld) => !changeLog.isAfter(withheld, logEnd));
     await Promise.all(settled.map((item) => item.settled));
+  }
+
+  /**
+   * The newest event a session has committed, from the store; for a session deleted meanwhile, the
+   * number its streams end with (its SessionExitedEvent), when the change log still says.
+   */
+  async #newestOf(sessionId: string): Promise<{ newest: number } | { exitSeq: number | undefined }> {
+    const { prisma, changeLog } = this.options;
+    const session = await prisma.session.findUnique({ where: { id: sessionId }, select: { lastEventSeq: true } });
+    if (session) return { newest: session.lastEventSeq };
+    return { exitSeq: await changeLog.exitSeq(prisma, sessionId) };
   }
 }
 
@@ -175,10 +233,19 @@ function settlement(): { promise: Promise<void>; settle: () => void } {
   return { promise, settle };
 }
 
+/** What an event stream reads from the store. */
+interface StoredEvents {
+  /** A page of the session's stored events after `after`. */
+  readAfter(after: number): Promise<SessionEventRecord[]>;
+  /** The session's newest committed event; for a deleted session, the number its streams end with. */
+  newest(): Promise<{ newest: number } | { exitSeq: number | undefined }>;
+}
+
 /**
  * One subscriber's stream. It is either live (contiguous live events go to a bounded queue) or catching
  * up (events after the cursor are read from the store when the subscriber asks for more): it catches
- * up after opening with `after`, and again whenever the live sequence has a hole.
+ * up after opening with `after`, again whenever the live sequence has a hole, and whenever Redis comes
+ * back (the doorbells of what was committed meanwhile are lost: the store says how far to read).
  */
 class EventStream implements AsyncIterableIterator<StreamItem>, Closable {
   readonly #queue: StreamItem[] = [];
@@ -201,14 +268,16 @@ class EventStream implements AsyncIterableIterator<StreamItem>, Closable {
   constructor(
     readonly sessionId: string,
     listen: (listener: PubSubListener<SessionEventRecord>) => Unsubscribe,
-    private readonly readStored: (after: number) => Promise<SessionEventRecord[]>,
+    private readonly stored: StoredEvents,
     private readonly queueLimit: number,
     private readonly transportBackedUp: (() => boolean) | undefined,
+    private readonly log: Logger,
     private readonly onClose: () => void,
   ) {
     this.#unsubscribe = listen({
       // Events that crossed Redis arrive with their date as a string.
       message: (event) => this.#onLive({ ...event, at: new Date(event.at) }),
+      reconnected: () => void this.#catchUpWithStore(),
       // The pubsub is closing (the server stops): nothing more will come. (It never is while a stream
       // opens: streams are shut down first, and refuse to open from then on.)
       closed: () => this.#end(),
@@ -273,6 +342,36 @@ class EventStream implements AsyncIterableIterator<StreamItem>, Closable {
     this.#enqueue(event);
   }
 
+  /**
+   * Doorbells may have been lost (Redis was down): reads how far the session has got, and catches up
+   * if that is past the cursor. A session deleted meanwhile ends the stream as its deletion would have.
+   */
+  async #catchUpWithStore(): Promise<void> {
+    let found: Awaited<ReturnType<StoredEvents['newest']>>;
+    try {
+      found = await this.stored.newest();
+    } catch (error) {
+      // The next doorbell finds the hole instead.
+      this.log.warn('could not read how far a session has got after Redis came back', {
+        sessionId: this.sessionId,
+        error: (error as Error).message,
+      });
+      return;
+    }
+    if (this.#finished) return;
+    if ('exitSeq' in found) {
+      const exit = { reason: 'deleted' };
+      const seq = found.exitSeq ?? Math.max(this.#cursor, this.#newest) + 1;
+      this.#onLive({ sessionId: this.sessionId, seq, kind: 'SESSION_EXITED', agentName: null, payload: exit, at: new Date() });
+      return;
+    }
+    this.#newest = Math.max(this.#newest, found.newest);
+    if (this.#started && !this.#catchingUp && this.#newest > this.#cursor) {
+      this.#catchingUp = true;
+      this.#wakeUp();
+    }
+  }
+
   /** Queues a live event, or ends a subscriber that leaves too many unread. */
   #enqueue(event: SessionEventRecord): void {
     this.#queue.push(event);
@@ -288,7 +387,7 @@ class EventStream implements AsyncIterableIterator<StreamItem>, Closable {
 
   /** Reads the next page after the cursor; back to live once the store has nothing newer. */
   async #catchUp(): Promise<void> {
-    const page = await this.readStored(this.#cursor);
+    const page = await this.stored.readAfter(this.#cursor);
     if (this.#finished) return;
     const first = page[0];
     if (first && first.seq > this.#cursor + 1) this.#queue.push(gapEvent(first.sessionId, this.#cursor, first.seq));
@@ -352,65 +451,207 @@ class EventStream implements AsyncIterableIterator<StreamItem>, Closable {
 }
 
 /**
- * A feed of changes (sessionsChanged), read as it comes into a bounded queue: its subscriber may leave
- * `queueLimit` unread, no more. Its last item, if any, is the reason it ended (an Error the resolver throws).
+ * One subscriber's feed of session changes, read from the change log after its cursor. It is either
+ * catching up (a page is read when the subscriber has taken everything queued: a feed resuming from far
+ * behind is not too slow) or live (every doorbell reads what is new at once into a bounded queue). One
+ * read at a time: doorbells that ring meanwhile are one more read once it is done.
  */
-class ChangeFeed<T> implements AsyncIterableIterator<FeedItem<T>>, Closable {
-  readonly #queue: FeedItem<T>[] = [];
+class ChangeFeed implements AsyncIterableIterator<FeedItem>, Closable {
+  readonly #queue: FeedItem[] = [];
+  readonly #unsubscribe: Unsubscribe;
   readonly #settlement = settlement();
+  /** Cursor of the newest item queued or taken: the log is read after it. */
+  #cursor = '';
+  /** Cursor of the newest item the subscriber has taken: where it resumes if it is ended. */
+  #lastTaken = '';
+  #catchingUp = false;
+  #started = false;
+  #reading = false;
+  /** Something may have been committed since the read in flight (or the last one) began. */
+  #dirty = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDelayMs = RETRY_FIRST_MS;
+  /** The read before failed: the next failure is not logged again. */
+  #failing = false;
+  /**
+   * The server stops: the feed ends once the subscriber has every change committed before now. Those
+   * withheld behind a transaction still in flight are waited for when this says they are due.
+   */
+  #shuttingDown = false;
+  #dueBeforeEnd: ((withheld: string) => boolean) | undefined;
   #finished = false;
   #closed = false;
   #wake: (() => void) | undefined;
 
   constructor(
-    private readonly source: AsyncIterator<T>,
+    listen: LiveChanges,
+    private readonly readAfter: (cursor: string) => Promise<ChangeLogPage>,
     private readonly queueLimit: number,
     private readonly transportBackedUp: (() => boolean) | undefined,
     private readonly log: Logger,
     private readonly onClose: () => void,
   ) {
-    void this.#pump();
+    this.#unsubscribe = listen({
+      message: () => this.#ring(),
+      reconnected: () => this.#ring(),
+      closed: () => this.#end(),
+    });
   }
 
   get settled(): Promise<void> {
     return this.#settlement.promise;
   }
 
-  async #pump(): Promise<void> {
+  /**
+   * From `cursor` on: caught up with at once when `catchUp` is false (a feed opened at the log's head;
+   * one read picks up what committed before it listened), page by page as the subscriber asks otherwise.
+   */
+  start(cursor: string, { catchUp }: { catchUp: boolean }): void {
+    this.#cursor = cursor;
+    this.#lastTaken = cursor;
+    this.#catchingUp = catchUp;
+    this.#started = true;
+    this.#ring();
+  }
+
+  /** Doorbells stop; what is committed is read from the store from now on. */
+  stopListening(): void {
+    this.#unsubscribe();
+  }
+
+  /**
+   * The server stops: the subscriber gets what the log holds (read on demand), then
+   * ServerShuttingDownError with the cursor of the last change it took. `due` tells whether a withheld
+   * change is one of those committed before now, to be waited for (without it, none is waited for).
+   */
+  shutDown(due: ((withheld: string) => boolean) | undefined): void {
+    if (this.#finished) return;
+    this.stopListening();
+    this.#shuttingDown = true;
+    this.#dueBeforeEnd = due;
+    this.#catchingUp = true;
+    this.#cancelRetry();
+    this.#wakeUp();
+  }
+
+  /** Something was committed (or may have been, unheard): read the log again. */
+  #ring(): void {
+    if (!this.#started || this.#finished) return;
+    this.#dirty = true;
+    // While catching up, the subscriber's next() reads: waking it is enough.
+    if (this.#catchingUp) this.#wakeUp();
+    else if (!this.#reading) void this.#readLive();
+  }
+
+  /** Live: reads until the log has nothing new, queueing each change at once (bounded). */
+  async #readLive(): Promise<void> {
+    this.#reading = true;
     try {
-      for (;;) {
-        const next = await this.source.next();
-        if (this.#finished) return;
-        // The pubsub is closing (the server stops): nothing more will come.
-        if (next.done) return this.#end();
-        this.#queue.push(next.value);
-        if (this.#queue.length > this.queueLimit || this.transportBackedUp?.()) return this.#fail(new SessionListTooSlowError());
-        this.#wakeUp();
+      while (this.#dirty && !this.#finished && !this.#catchingUp) {
+        this.#dirty = false;
+        const page = await this.#read();
+        if (!page || this.#finished) return;
+        for (const item of page.items) if (!this.#enqueueLive(item)) return;
+        if (page.full) this.#dirty = true;
       }
-    } catch (error) {
-      if (this.#finished) return;
-      if (error instanceof FeedOverflowError) {
-        // The pubsub's own bound: the changes came faster than they could be read (and filtered).
-        this.#fail(new SessionListTooSlowError());
-        return;
-      }
-      this.log.warn('session change feed failed', { error: (error as Error)?.message });
-      this.#fail(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.#reading = false;
+      // A subscriber waiting for a read to finish (the server stops) goes on.
+      this.#wakeUp();
     }
   }
 
-  /** Ends the feed with `reason` as its last item; what the subscriber has not taken is dropped. */
-  #fail(reason: Error): void {
-    this.#queue.length = 0;
-    this.#queue.push(reason);
-    this.#end();
+  /** Catching up: reads the next page for a subscriber that has taken everything queued. */
+  async #catchUp(): Promise<void> {
+    this.#reading = true;
+    this.#dirty = false;
+    let page: ChangeLogPage | undefined;
+    try {
+      page = await this.#read();
+    } finally {
+      this.#reading = false;
+    }
+    if (this.#finished) return;
+    if (!page) {
+      // The server stops: the subscriber resumes from where it got to, rather than wait for the store.
+      if (this.#shuttingDown) this.#catchingUp = false;
+      return;
+    }
+    for (const item of page.items) this.#push(item);
+    if (page.full) return;
+    if (this.#shuttingDown) {
+      // Caught up once nothing withheld is due (it is retried meanwhile).
+      if (page.withheld === undefined || !this.#dueBeforeEnd?.(page.withheld)) this.#catchingUp = false;
+      else this.#retryLater();
+      return;
+    }
+    this.#catchingUp = false;
+    // A doorbell that rang during the read may be for a change it did not see.
+    if (this.#dirty) void this.#readLive();
   }
 
-  /** The server stops: the subscriber takes what is queued, then ServerShuttingDownError. */
-  shutDown(): void {
-    if (this.#finished) return;
-    this.#queue.push(new ServerShuttingDownError(undefined, REFETCH_THE_LIST));
-    this.#end();
+  /**
+   * Reads the page after the cursor. Withheld changes, or a failure, schedule another read (doubling
+   * the delay each time): undefined after a failure.
+   */
+  async #read(): Promise<ChangeLogPage | undefined> {
+    this.#cancelRetry();
+    let page: ChangeLogPage;
+    try {
+      page = await this.readAfter(this.#cursor);
+    } catch (error) {
+      if (this.#finished) return undefined;
+      if (!this.#failing) this.log.warn('could not read the session change log; retrying', { error: (error as Error).message });
+      this.#failing = true;
+      this.#retryLater();
+      return undefined;
+    }
+    this.#failing = false;
+    if (page.withheld !== undefined && !page.full) {
+      this.log.debug('session changes withheld: a transaction begun before them is still in flight', {
+        after: this.#cursor,
+        withheld: page.withheld,
+        retryInMs: this.#retryDelayMs,
+      });
+      if (!this.#shuttingDown) this.#retryLater();
+    } else {
+      this.#retryDelayMs = RETRY_FIRST_MS;
+    }
+    return page;
+  }
+
+  #retryLater(): void {
+    if (this.#finished || this.#retryTimer) return;
+    const delay = this.#retryDelayMs;
+    this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, RETRY_LONGEST_MS);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#ring();
+    }, delay);
+  }
+
+  #cancelRetry(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  #push(item: SessionListItem): void {
+    this.#queue.push(item);
+    this.#cursor = item.cursor;
+  }
+
+  /** Queues a live change; ends a subscriber that leaves too many unread (false then). */
+  #enqueueLive(item: SessionListItem): boolean {
+    this.#push(item);
+    if (this.#queue.length > this.queueLimit || this.transportBackedUp?.()) {
+      // Drop what the subscriber has not taken: it resumes after the last change it did take.
+      this.#queue.length = 0;
+      this.#queue.push(new SessionListTooSlowError(this.#lastTaken));
+      this.#end();
+      return false;
+    }
+    this.#wakeUp();
+    return true;
   }
 
   #wakeUp(): void {
@@ -419,28 +660,41 @@ class ChangeFeed<T> implements AsyncIterableIterator<FeedItem<T>>, Closable {
     wake?.();
   }
 
+  /** No more items will be queued; the subscriber still takes what is queued. */
   #end(): void {
     this.#finished = true;
+    this.#cancelRetry();
     if (!this.#closed) {
       this.#closed = true;
-      void Promise.resolve(this.source.return?.()).catch(() => {});
+      this.stopListening();
       this.onClose();
     }
     this.#wakeUp();
   }
 
-  async next(): Promise<IteratorResult<FeedItem<T>>> {
+  async next(): Promise<IteratorResult<FeedItem>> {
     for (;;) {
-      if (this.#queue.length > 0) return { value: this.#queue.shift()!, done: false };
+      const item = this.#queue.shift();
+      if (item) {
+        if (!(item instanceof Error)) this.#lastTaken = item.cursor;
+        return { value: item, done: false };
+      }
       if (this.#finished) {
         this.#settlement.settle();
         return { value: undefined, done: true };
       }
-      await new Promise<void>((resolve) => (this.#wake = resolve));
+      // A read in flight, or one waiting for its retry, wakes the subscriber when it is done.
+      const idle = !this.#reading && this.#retryTimer === undefined;
+      if (this.#catchingUp && idle) await this.#catchUp();
+      else if (this.#shuttingDown && !this.#catchingUp && idle) {
+        // Everything committed has been taken: the last item says why the feed ends, and where to resume.
+        this.#queue.push(new ServerShuttingDownError(this.#lastTaken));
+        this.#end();
+      } else await new Promise<void>((resolve) => (this.#wake = resolve));
     }
   }
 
-  return(): Promise<IteratorResult<FeedItem<T>>> {
+  return(): Promise<IteratorResult<FeedItem>> {
     this.#queue.length = 0;
     this.#end();
     this.#settlement.settle();

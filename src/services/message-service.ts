@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../db/client.js';
-import type { RuntimeRegistry } from '../runtime/registry.js';
-import { InvalidInputError, MessageNotFoundError, SessionBusyError } from './errors.js';
+import { InvalidInputError, MessageNotFoundError } from './errors.js';
 import type { SessionWrite } from './session-store.js';
 import type { SessionWriter } from './session-writer.js';
 import { MESSAGE_ROLES, validateMessageContent } from './validation.js';
@@ -20,7 +19,6 @@ export class MessageService {
   constructor(
     private readonly prisma: Store,
     private readonly writer: SessionWriter,
-    private readonly runtimes: RuntimeRegistry,
   ) {}
 
   async addMessage(sessionId: string, input: AddMessageInput) {
@@ -45,8 +43,7 @@ export class MessageService {
 
   /** Commits the write unless the session is busy, then reads the message back. */
   async #change(operation: string, sessionId: string, write: Extract<SessionWrite, { kind: 'addMessage' | 'updateMessage' }>) {
-    // A running turn owns the conversation until it ends (docker-agent answers 409 Conflict).
-    if (this.runtimes.get(sessionId)?.turn) throw new SessionBusyError(sessionId);
+    // A running turn, on whichever instance, makes the store refuse it with SessionBusy.
     await this.writer.change({ operation, sessionId, ifBusy: 'fail', writes: [write] });
     const messageId = write.kind === 'addMessage' ? write.message.id : write.messageId;
     const stored = await this.prisma.message.findUnique({ where: { id: messageId } });

@@ -8,7 +8,10 @@ import { visibleTo } from '../auth/principal.js';
 import type { Store } from '../db/client.js';
 import { MessageNotFoundError, SessionNotFoundError } from './errors.js';
 
-/** Owners remembered for the session-list stream; a deleted session's owner must still be known. */
+/**
+ * Owners remembered, so that most checks read nothing: an owner never changes, on any instance. A
+ * deleted session's stays known; the operation then answers SessionNotFound itself.
+ */
 const OWNER_CACHE_SIZE = 50_000;
 
 export class SessionAccess {
@@ -33,13 +36,6 @@ export class SessionAccess {
     const message = await this.prisma.message.findUnique({ where: { id: messageId }, select: { session: { select: { id: true, ownerId: true } } } });
     if (!message || !this.#sees(principal, message.session.ownerId)) throw new MessageNotFoundError(messageId);
     this.remember(message.session.id, message.session.ownerId);
-  }
-
-  /** Whether `principal` may see a session it is told about (the session-list stream), deleted or not. */
-  async sees(principal: Principal, sessionId: string): Promise<boolean> {
-    if (principal.admin) return true;
-    const owner = await this.ownerOf(sessionId);
-    return owner !== undefined && this.#sees(principal, owner);
   }
 
   /** The owner of a session (null: none); undefined when it does not exist and was never seen. */

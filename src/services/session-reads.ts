@@ -1,15 +1,16 @@
 /**
  * What the API reads: sessions (one, a filtered and ordered page, a count), what a session's current
- * agent can switch to, the configured teams, and the live list of session changes. Running state comes
- * from the runtimes in this process, everything else from the store. Writes go through the other
- * services. Knows nothing of GraphQL: callers pass the Prisma `select`/`include` they need.
+ * agent can switch to, the configured teams, the server instances. Everything comes
+ * from the store, running state and running turns included, so every instance answers alike whichever
+ * holds a session's runtime; only `thisInstance` reads this process's runtimes. Writes go through the
+ * other services. Knows nothing of GraphQL: callers pass the Prisma `select`/`include` they need.
  */
 import type { TurnState } from '../runtime/agent-runtime.js';
+import type { StoredTurn } from './session-store.js';
 import type { TurnPause } from '../runtime/runtime-change.js';
 import type { Store } from '../db/client.js';
 import type { DatabaseProvider } from '../db/providers.js';
 import type { Prisma } from '../generated/sqlite/client.js';
-import type { SessionChange } from '../pubsub.js';
 import { listAvailableModels, type AvailableModel } from '../runtime/agent-runtime.js';
 import type { RuntimeRegistry } from '../runtime/registry.js';
 import type { Team, TeamCatalog } from '../runtime/team.js';
@@ -52,6 +53,29 @@ export type SessionQuery = { include?: Prisma.SessionInclude; select?: Prisma.Se
 /** A page of a list: how many rows, from where (plugin-prisma's connection arguments). */
 export type SessionPageQuery = SessionQuery & { take?: number; skip?: number; cursor?: Prisma.SessionWhereUniqueInput };
 
+/** A server instance sharing the database, as operators see it. */
+export interface ServerInstanceView {
+  id: string;
+  name: string | null;
+  startedAt: Date;
+  heartbeatAt: Date;
+  expiresAt: Date;
+  /** Sessions the store says it holds. */
+  sessions: number;
+  /** The instance answering. */
+  self: boolean;
+}
+
+/** A runtime held by this process, as it is in memory (operators compare it with the store). */
+export interface RuntimeView {
+  sessionId: string;
+  currentAgent: string;
+  /** Each agent's override in force, by agent name (agents without one are left out). */
+  overrides: { agentName: string; modelRef: string }[];
+  turnId: string | null;
+  turnState: TurnState | null;
+}
+
 /** What the model list of a stopped session is computed from. */
 export interface StoredModelChoice {
   id: string;
@@ -69,11 +93,11 @@ const MAX_LITERAL_MATCHES = 10_000;
 
 export interface SessionReadsOptions {
   prisma: Store;
+  /** This server instance. */
+  instanceId: string;
   provider: DatabaseProvider;
   runtimes: RuntimeRegistry;
   teams: TeamCatalog;
-  /** Every session created, changed or deleted from now on (the pubsub's feed). */
-  sessionChanges: () => AsyncIterableIterator<SessionChange>;
   access: SessionAccess;
 }
 
@@ -121,66 +145,74 @@ export class SessionReads {
     return this.#options.prisma.session.count({ where: await this.#where(filter, principal) });
   }
 
-  isRunning(sessionId: string): boolean {
-    return this.#options.runtimes.isRunning(sessionId);
+  /** Whether an instance holds the session's runtime (its lease). */
+  isRunning(session: { runtimeInstanceId: string | null }): boolean {
+    return session.runtimeInstanceId !== null;
   }
 
-  /** A running session's runtime knows best; the stored value is what it last committed. */
-  currentAgent(session: { id: string; currentAgent: string }): string {
-    return this.#options.runtimes.get(session.id)?.currentAgent ?? session.currentAgent;
-  }
-
-  /** What the session's runtime is running now, if anything. */
-  turn(sessionId: string): RunningTurn | null {
-    const runtime = this.#options.runtimes.get(sessionId);
-    const turn = runtime?.turn;
-    if (!runtime || !turn) return null;
+  /**
+   * The running turn as the store keeps it: every step of a turn is stored as it happens, its state
+   * and pause included. `model` is the one its agent calls now (a switch applies at its next call).
+   */
+  turn(session: {
+    teamName: string;
+    activeTurnId: string | null;
+    activeTurn: string | null;
+    agentModelOverrides: readonly { agentName: string; modelRef: string }[];
+  }): RunningTurn | null {
+    if (session.activeTurnId === null || session.activeTurn === null) return null;
+    const turn = JSON.parse(session.activeTurn) as StoredTurn;
+    const override = session.agentModelOverrides.find((row) => row.agentName === turn.agentName)?.modelRef;
+    const agent = this.#options.teams.get(session.teamName)?.agents.find((candidate) => candidate.name === turn.agentName);
     return {
-      id: turn.id,
+      id: session.activeTurnId,
       state: turn.state,
       agentName: turn.agentName,
-      model: runtime.modelRefOf(turn.agentName),
-      startedAt: turn.startedAt,
-      pause: turn.pending?.pause ?? null,
+      model: override ?? agent?.model ?? '',
+      startedAt: new Date(turn.startedAt),
+      pause: turn.pause,
     };
   }
 
   /**
-   * Models the current agent can switch to. A running session asks its runtime; a stopped one gets the
-   * same list computed from its stored override (none when its team is no longer configured).
+   * Models the current agent can switch to, from its stored override (a runtime re-applies the stored
+   * overrides and clears, as it starts, one that no longer resolves, so the two agree); none when the
+   * session's team is no longer configured.
    */
   availableModels(session: StoredModelChoice): AvailableModel[] {
     const customRefs = session.customModelsUsed.map((custom) => custom.modelRef);
-    const runtime = this.#options.runtimes.get(session.id);
-    if (runtime) return runtime.availableModels(customRefs);
     const team = this.#options.teams.get(session.teamName);
     if (!team) return [];
     const override = session.agentModelOverrides.find((row) => row.agentName === session.currentAgent);
     return listAvailableModels(team, session.currentAgent, override?.modelRef, customRefs);
   }
 
-  listTeams(): Team[] {
-    return this.#options.teams.list();
+  /** Every instance registered on the database, newest first, with the sessions each holds. */
+  async instances(): Promise<ServerInstanceView[]> {
+    const selfId = this.#options.instanceId;
+    const { prisma } = this.#options;
+    const rows = await prisma.serverInstance.findMany({ orderBy: [{ startedAt: 'desc' }, { id: 'asc' }] });
+    const held = await prisma.session.groupBy({ by: ['runtimeInstanceId'], where: { runtimeInstanceId: { not: null } }, _count: true });
+    const count = new Map(held.map((group) => [group.runtimeInstanceId, group._count]));
+    return rows.map((row) => ({ ...row, sessions: count.get(row.id) ?? 0, self: row.id === selfId }));
   }
 
-  /** The changes of the sessions `principal` may see, from now on. */
-  sessionChanges(principal: Principal): AsyncIterableIterator<SessionChange> {
-    const changes = this.#options.sessionChanges();
-    if (principal.admin) return changes;
-    const { access } = this.#options;
-    const next = async (): Promise<IteratorResult<SessionChange>> => {
-      for (;;) {
-        const item = await changes.next();
-        if (item.done || (await access.sees(principal, item.value.sessionId))) return item;
-      }
-    };
-    return {
-      next,
-      return: (value?: unknown) => changes.return?.(value) ?? Promise.resolve({ value: undefined, done: true }),
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+  /** The runtimes this process holds, as they are in memory. */
+  runtimesHere(): RuntimeView[] {
+    const { runtimes } = this.#options;
+    return runtimes.ids().flatMap((sessionId) => {
+      const runtime = runtimes.get(sessionId);
+      if (!runtime) return [];
+      const overrides = runtime.team.agents.flatMap((agent) => {
+        const override = runtime.overrideOf(agent.name);
+        return override ? [{ agentName: agent.name, modelRef: override.ref }] : [];
+      });
+      return [{ sessionId, currentAgent: runtime.currentAgent, overrides, turnId: runtime.turn?.id ?? null, turnState: runtime.turn?.state ?? null }];
+    });
+  }
+
+  listTeams(): Team[] {
+    return this.#options.teams.list();
   }
 
   async #where(filter: SessionFilter | null | undefined, principal: Principal): Promise<Prisma.SessionWhereInput> {
@@ -189,13 +221,11 @@ export class SessionReads {
     if (filter.search && filter.search.length > LONGEST_SEARCH) {
       throw new InvalidInputError('filter.search', `search at most ${LONGEST_SEARCH} characters`);
     }
-    // Running state lives in this process, not in the store: the filter names the running ids.
-    const runningIds = () => this.#options.runtimes.ids();
     return {
       ...visible,
       ...(filter.starred != null && { starred: filter.starred }),
       ...(filter.team != null && { teamName: filter.team }),
-      ...(filter.running != null && { id: filter.running ? { in: runningIds() } : { notIn: runningIds() } }),
+      ...(filter.running != null && { runtimeInstanceId: filter.running ? { not: null } : null }),
       ...((filter.createdAfter || filter.createdBefore) && {
         createdAt: {
           ...(filter.createdAfter && { gte: filter.createdAfter }),

@@ -19,10 +19,13 @@ import {
   AgentNotFoundError,
   InvalidInputError,
   ModelSwitchingNotSupportedError,
+  RunningElsewhereError,
   SessionNotFoundError,
   SessionNotRunningError,
   TeamNotFoundError,
 } from './errors.js';
+import type { RuntimeRouting } from './runtime-routing.js';
+import type { RuntimeFact } from '../runtime/runtime-change.js';
 import type { SessionSettings } from './session-store.js';
 import type { SessionWriter } from './session-writer.js';
 import {
@@ -65,6 +68,14 @@ export interface AgentSwitch {
   seq: number;
 }
 
+/** What a runtime is built from: the session as stored. */
+interface StoredSession {
+  id: string;
+  teamName: string;
+  currentAgent: string;
+  agentModelOverrides: { agentName: string; modelRef: string }[];
+}
+
 export interface SessionServiceOptions {
   prisma: Store;
   writer: SessionWriter;
@@ -79,6 +90,8 @@ export interface SessionServiceOptions {
   createModelProvider: ModelProviderFactory;
   /** How runtimes start their agents' toolsets. */
   startToolset: ToolsetFactory;
+  /** Sends operations on a runtime held by another instance to that instance. */
+  routing: RuntimeRouting;
 }
 
 export class SessionService {
@@ -89,6 +102,8 @@ export class SessionService {
   readonly #log: Logger;
   readonly #options: SessionServiceOptions;
   readonly #createProvider: ModelProviderFactory;
+  /** The operations that need the runtime, each carried out by the instance that holds it. */
+  readonly #routed;
 
   constructor(options: SessionServiceOptions) {
     this.#options = options;
@@ -98,6 +113,17 @@ export class SessionService {
     this.#teams = options.teams;
     this.#log = options.log.child({ component: 'sessions' });
     this.#createProvider = options.createModelProvider;
+    const { routing } = options;
+    this.#routed = {
+      setSessionAgentModel: routing.operation('setSessionAgentModel', (args: { sessionId: string; modelRef: string }) =>
+        this.#setSessionAgentModelHere(args.sessionId, args.modelRef),
+      ),
+      switchAgent: routing.operation('switchAgent', (args: { sessionId: string; agentName: string }) =>
+        this.#switchAgentHere(args.sessionId, args.agentName),
+      ),
+      stopSession: routing.operation('stopSession', (args: { sessionId: string }) => this.#stopSessionHere(args.sessionId)),
+      deleteSession: routing.operation('deleteSession', (args: { sessionId: string }) => this.#deleteSessionHere(args.sessionId)),
+    };
   }
 
   /** Creates a session belonging to `ownerId` (null: none). */
@@ -165,7 +191,8 @@ export class SessionService {
       }
       beforePosition = message.position;
     }
-    const runtime = await this.#runtimeFor(randomUUID(), source);
+    // A fork keeps what the source stores; an override that no longer resolves is left out of its runtime.
+    const { runtime } = await this.#runtimeFor(randomUUID(), source);
     const sessionId = runtime.sessionId;
     await this.#writer.change({
       operation: 'forkSession',
@@ -177,31 +204,95 @@ export class SessionService {
     return this.#requireSession(sessionId);
   }
 
-  /** Attaches a runtime; stored overrides are re-applied, and one that no longer resolves is skipped. */
+  /**
+   * Attaches a runtime here and takes the session's lease; stored overrides are re-applied, and one that
+   * no longer resolves is cleared in the same change (so that store and runtime agree). A session that
+   * runs already, here or on another instance, is left as it is.
+   */
   async startSession(sessionId: string) {
     if (!this.#runtimes.isRunning(sessionId)) {
       const session = await this.#prisma.session.findUnique({ where: { id: sessionId }, include: { agentModelOverrides: true } });
       if (!session) throw new SessionNotFoundError(sessionId);
-      const runtime = await this.#runtimeFor(sessionId, session);
-      // Started meanwhile by another request: the attachment finds a runtime and changes nothing.
-      const events = await this.#writer.change({ operation: 'startSession', sessionId, runtime: this.#runtimes.attachment(runtime) });
-      if (events.length > 0) this.#log.info('session started', { sessionId });
+      if (session.runtimeInstanceId === null) await this.#start(session);
     }
     return this.#requireSession(sessionId);
   }
 
+  async #start(session: StoredSession): Promise<void> {
+    const sessionId = session.id;
+    const { runtime, skipped } = await this.#runtimeFor(sessionId, session);
+    const clearSkipped: RuntimeFact[] = skipped.map((override) => ({
+      kind: 'modelSet',
+      agentName: override.agentName,
+      modelRef: null,
+      previousModelRef: override.modelRef,
+    }));
+    const attachment = this.#runtimes.attachment(runtime);
+    try {
+      // Started meanwhile by another request: the attachment finds a runtime and changes nothing. Once
+      // started, the overrides it could not re-apply are cleared, recorded after SessionStarted.
+      const events = await this.#writer.change({
+        operation: 'startSession',
+        sessionId,
+        runtime: {
+          apply: () => {
+            const started = attachment.apply();
+            return started.length > 0 ? [...started, ...clearSkipped] : [];
+          },
+          undo: attachment.undo,
+        },
+      });
+      if (events.length > 0) this.#log.info('session started', { sessionId });
+    } catch (error) {
+      // Another instance took the lease first: the session runs, there.
+      if (!(error instanceof RunningElsewhereError)) throw error;
+      await runtime.close();
+    }
+  }
+
   /** Cancels the running turn first (its partial reply kept), then detaches the runtime. */
   async stopSession(sessionId: string) {
+    await this.#routed.stopSession({ sessionId });
+    return this.#requireSession(sessionId);
+  }
+
+  async #stopSessionHere(sessionId: string, reason: 'STOPPED' | 'SERVER_STOPPED' = 'STOPPED'): Promise<void> {
     await this.#runtimes.cancelTurn(sessionId);
     const runtime = this.#runtimes.get(sessionId);
     const events = await this.#writer.change({
-      operation: 'stopSession',
+      operation: reason === 'STOPPED' ? 'stopSession' : 'stopAtShutdown',
       sessionId,
-      runtime: this.#runtimes.detachment(sessionId, { record: true }),
+      runtime: this.#runtimes.detachment(sessionId, { record: true, reason }),
     });
     await this.#closeDetached(runtime);
-    if (events.length > 0) this.#log.info('session stopped', { sessionId });
-    return this.#requireSession(sessionId);
+    if (events.length > 0) this.#log.info('session stopped', { sessionId, reason });
+  }
+
+  /**
+   * The server stops cleanly: each session it holds is stopped (SERVER_STOPPED), so that the store says
+   * it no longer runs and it can be started on another instance at once. Turns were ended before.
+   */
+  async stopAllHere(): Promise<void> {
+    await Promise.all(
+      this.#runtimes.ids().map((sessionId) =>
+        this.#stopSessionHere(sessionId, 'SERVER_STOPPED').catch((error: unknown) => {
+          this.#log.warn('session could not be stopped as the server stops; its lease expires instead', {
+            sessionId,
+            error: (error as Error).message,
+          });
+          return this.#closeDetached(this.#runtimes.forget(sessionId));
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Starts, here, a session whose runtime was lost (RESTART_LOST_SESSIONS), with its stored overrides.
+   * Whoever gets there first runs it; the others find it running and leave it.
+   */
+  async restartLost(sessionId: string): Promise<void> {
+    const session = await this.#prisma.session.findUnique({ where: { id: sessionId }, include: { agentModelOverrides: true } });
+    if (session && session.runtimeInstanceId === null && !this.#runtimes.isRunning(sessionId)) await this.#start(session);
   }
 
   /** Stops the toolsets (MCP servers…) of a runtime once it is no longer the session's. */
@@ -214,6 +305,10 @@ export class SessionService {
    * used again (ids are random UUIDs), so a deleted session stays deleted.
    */
   async deleteSession(sessionId: string): Promise<{ sessionId: string }> {
+    return this.#routed.deleteSession({ sessionId });
+  }
+
+  async #deleteSessionHere(sessionId: string): Promise<{ sessionId: string }> {
     await this.#runtimes.cancelTurn(sessionId);
     const runtime = this.#runtimes.get(sessionId);
     await this.#writer.change({
@@ -232,6 +327,10 @@ export class SessionService {
    * the store then rejects the change, for whatever reason, the runtime gets its previous override back.
    */
   async setSessionAgentModel(sessionId: string, modelRef: string): Promise<ModelSwitch> {
+    return this.#routed.setSessionAgentModel({ sessionId, modelRef });
+  }
+
+  async #setSessionAgentModelHere(sessionId: string, modelRef: string): Promise<ModelSwitch> {
     const runtime = await this.runningRuntime(sessionId);
     if (!runtime.supportsModelSwitching) throw new ModelSwitchingNotSupportedError(sessionId, runtime.team.name);
     // Creating a provider can be slow; it changes nothing, so it runs before the change waits its turn.
@@ -247,6 +346,10 @@ export class SessionService {
 
   /** Makes another agent of the team current; runtime first, rolled back if the store rejects. */
   async switchAgent(sessionId: string, agentName: string): Promise<AgentSwitch> {
+    return this.#routed.switchAgent({ sessionId, agentName });
+  }
+
+  async #switchAgentHere(sessionId: string, agentName: string): Promise<AgentSwitch> {
     const runtime = await this.runningRuntime(sessionId);
     const agents = runtime.team.agents.map((agent) => agent.name);
     if (!agents.includes(agentName)) throw new AgentNotFoundError(agentName, agents);
@@ -265,15 +368,17 @@ export class SessionService {
    */
   async #runtimeFor(
     sessionId: string,
-    stored: { id: string; teamName: string; currentAgent: string; agentModelOverrides: { agentName: string; modelRef: string }[] },
-  ): Promise<AgentRuntime> {
+    stored: StoredSession,
+  ): Promise<{ runtime: AgentRuntime; skipped: { agentName: string; modelRef: string }[] }> {
     const team = this.#team(stored.teamName);
     const agentName = team.agents.some((agent) => agent.name === stored.currentAgent) ? stored.currentAgent : team.agents[0]!.name;
     const runtime = new AgentRuntime(sessionId, team, agentName, this.#createProvider, this.#options.startToolset);
+    const skipped: { agentName: string; modelRef: string }[] = [];
     for (const override of stored.agentModelOverrides) {
       try {
         runtime.setOverride(override.agentName, await runtime.resolveModel(override.modelRef));
       } catch (error) {
+        skipped.push(override);
         this.#log.warn('stored model override skipped: it no longer resolves', {
           sessionId: stored.id,
           agent: override.agentName,
@@ -282,7 +387,7 @@ export class SessionService {
         });
       }
     }
-    return runtime;
+    return { runtime, skipped };
   }
 
   /** The session's runtime; SessionNotRunning, or SessionNotFound for a session that does not exist. */

@@ -9,8 +9,9 @@ import type { ToolCallRequest } from '../runtime/model-client.js';
 import type { RuntimeFact, TurnPause } from '../runtime/runtime-change.js';
 import type { Todo } from '../runtime/tools/tool.js';
 import { isInlineRef } from '../runtime/model-ref.js';
-import { MessageNotFoundError } from './errors.js';
-import type { EventDraft, TransactionClient } from './event-log.js';
+import { STATE_OF_PAUSE, type TurnState } from '../runtime/agent-runtime.js';
+import { MessageNotFoundError, RunningElsewhereError, SessionBusyError } from './errors.js';
+import type { EventDraft, SessionStopReason, TransactionClient } from './event-log.js';
 import { LIMITS, type Permissions, type SafetyPolicy } from './validation.js';
 
 /** A session's own settings, as a new session (created or forked) stores them. */
@@ -32,6 +33,27 @@ export interface NewMessage {
   role: string;
   agentName: string | null;
   content: string;
+}
+
+/** What the writer knows of the change's session when a write runs: its lease, as claimed under the row's lock. */
+export interface WriteContext {
+  /** This server instance. */
+  instanceId: string;
+  /** This instance held the session's runtime when the change began. */
+  heldHere: boolean;
+  /** The instance the store names as the runtime's holder (before this change). */
+  runtimeInstanceId: string | null;
+}
+
+/**
+ * The running turn as the store keeps it (Session.activeTurn), so that every instance answers
+ * `Session.turn` alike, whichever holds the runtime.
+ */
+export interface StoredTurn {
+  agentName: string;
+  startedAt: string;
+  state: TurnState;
+  pause: TurnPause | null;
 }
 
 /** One write of a change, described as data; `apply` below runs it. */
@@ -78,13 +100,25 @@ export type SessionWrite =
   | { kind: 'allowTool'; tool: string }
   | { kind: 'setSafetyPolicy'; safetyPolicy: SafetyPolicy }
   | { kind: 'modelFallback'; turnId: string; agentName: string; fromModel: string; toModel: string; reason: string }
+  /**
+   * The runtime `instanceId` held is gone (the instance crashed, or lost its lease): its turn ends
+   * INTERRUPTED and the session stops, once, by whichever instance gets here first. Nothing is written
+   * when the store no longer names that instance (somebody else got here first), or when this instance
+   * holds the runtime after all.
+   */
+  | { kind: 'releaseLostRuntime'; instanceId: string; reason: 'OWNER_LOST' | 'SERVER_RESTARTED' }
   | RuntimeFact;
 
 /** The writes that make a session that did not exist: the writer numbers their events from 1. */
 export const isCreation = (write: SessionWrite) => write.kind === 'createSession' || write.kind === 'forkSession';
 
 /** Writes one part of a change for `sessionId` and returns the events that record it. */
-export async function applyWrite(tx: TransactionClient, sessionId: string, write: SessionWrite): Promise<EventDraft[]> {
+export async function applyWrite(
+  tx: TransactionClient,
+  sessionId: string,
+  write: SessionWrite,
+  context: WriteContext,
+): Promise<EventDraft[]> {
   switch (write.kind) {
     case 'createSession': {
       const { settings } = write;
@@ -100,6 +134,10 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
     case 'forkSession':
       return forkSession(tx, sessionId, write);
     case 'deleteSession':
+      // Its runtime must go with it: the instance that holds it deletes it (the router sends it there).
+      if (context.runtimeInstanceId !== null && context.runtimeInstanceId !== context.instanceId) {
+        throw new RunningElsewhereError(sessionId, context.runtimeInstanceId);
+      }
       await tx.session.delete({ where: { id: sessionId }, select: { id: true } });
       return [];
     case 'setTitle': {
@@ -119,6 +157,7 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
       return [{ kind: 'TOKEN_USAGE_UPDATED', agentName: null, payload: { inputTokens, outputTokens, cost } }];
     }
     case 'addMessage':
+      await refuseDuringTurn(tx, sessionId);
       return appendMessages(tx, sessionId, [write.message]);
     case 'assistantReply': {
       const { toolCalls, ...message } = write.message;
@@ -158,7 +197,7 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
       if (permissions.allow.includes(write.tool)) return [];
       // Out of `ask` too: a pattern stays in one list, as updateSessionPermissions requires.
       const ask = permissions.ask.filter((pattern) => pattern !== write.tool);
-      return applyWrite(tx, sessionId, { kind: 'setPermissions', permissions: { ...permissions, ask, allow: [...permissions.allow, write.tool] } });
+      return applyWrite(tx, sessionId, { kind: 'setPermissions', permissions: { ...permissions, ask, allow: [...permissions.allow, write.tool] } }, context);
     }
     case 'setSafetyPolicy': {
       const { safetyPolicy: previousSafetyPolicy } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { safetyPolicy: true } });
@@ -166,9 +205,11 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
       return [{ kind: 'SAFETY_POLICY_CHANGED', agentName: null, payload: { safetyPolicy: write.safetyPolicy, previousSafetyPolicy } }];
     }
     case 'turnPaused':
+      await updateStoredTurn(tx, sessionId, { state: STATE_OF_PAUSE[write.pause.kind], pause: write.pause });
       return [pauseEvent(write.turnId, write.agentName, write.pause)];
     case 'turnResumed': {
       const { turnId, agentName, pause, resume } = write;
+      await updateStoredTurn(tx, sessionId, { state: 'RUNNING', pause: null });
       const toolCallId = pause.kind === 'confirmation' ? pause.toolCall.id : null;
       return [{ kind: 'TURN_RESUMED', agentName, payload: { turnId, decision: resume.decision, reason: resume.reason, toolCallId } }];
     }
@@ -177,18 +218,20 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
       return [{ kind: 'MODEL_FALLBACK', agentName, payload: { turnId, fromModel, toModel, reason } }];
     }
     case 'turnStarted': {
-      await tx.session.update({ where: { id: sessionId }, data: { activeTurnId: write.turnId } });
+      const turn: StoredTurn = { agentName: write.agentName, startedAt: write.startedAt.toISOString(), state: 'RUNNING', pause: null };
+      await tx.session.update({ where: { id: sessionId }, data: { activeTurnId: write.turnId, activeTurn: JSON.stringify(turn) } });
       const started: EventDraft = { kind: 'TURN_STARTED', agentName: write.agentName, payload: { turnId: write.turnId, model: write.model } };
       const messages = write.userMessages.map((message) => ({ ...message, agentName: null }));
       return [started, ...(await appendMessages(tx, sessionId, messages, write.turnId))];
     }
     case 'turnEnded': {
       const { turnId, agentName, reason, failure } = write;
-      await tx.session.updateMany({ where: { id: sessionId, activeTurnId: turnId }, data: { activeTurnId: null } });
+      await tx.session.updateMany({ where: { id: sessionId, activeTurnId: turnId }, data: { activeTurnId: null, activeTurn: null } });
       const ended: EventDraft = { kind: 'TURN_ENDED', agentName, payload: { turnId, reason } };
       return failure ? [{ kind: 'TURN_FAILED', agentName, payload: { turnId, ...failure } }, ended] : [ended];
     }
     case 'updateMessage': {
+      await refuseDuringTurn(tx, sessionId);
       const updated = await tx.message.updateMany({ where: { id: write.messageId, sessionId }, data: { content: write.content } });
       // Deleted with its session between the service's lookup and now.
       if (updated.count === 0) throw new MessageNotFoundError(write.messageId);
@@ -206,11 +249,61 @@ export async function applyWrite(tx: TransactionClient, sessionId: string, write
     case 'agentSwitched':
       await tx.session.update({ where: { id: sessionId }, data: { currentAgent: write.agentName } });
       return [{ kind: 'CURRENT_AGENT_SWITCHED', agentName: write.agentName, payload: { previousAgentName: write.previousAgentName } }];
-    case 'started':
-      return [{ kind: 'SESSION_STARTED', agentName: write.agentName, payload: {} }];
+    case 'started': {
+      // The lease: taken only where nobody holds the runtime. One that another instance holds (or that
+      // the store still names this instance for, without a runtime here) is left to its holder.
+      const holder = context.runtimeInstanceId;
+      if (holder !== null) throw new RunningElsewhereError(sessionId, holder);
+      await tx.session.update({ where: { id: sessionId }, data: { runtimeInstanceId: context.instanceId } });
+      return [{ kind: 'SESSION_STARTED', agentName: write.agentName, payload: { instanceId: context.instanceId } }];
+    }
     case 'stopped':
-      return [{ kind: 'SESSION_STOPPED', agentName: write.agentName, payload: {} }];
+      await tx.session.update({ where: { id: sessionId }, data: { runtimeInstanceId: null } });
+      return [stoppedEvent(write.agentName, write.reason, context.instanceId)];
+    case 'releaseLostRuntime':
+      return releaseLostRuntime(tx, sessionId, write, context);
   }
+}
+
+/**
+ * A running turn owns the conversation until it ends (docker-agent answers 409 Conflict). Asked here,
+ * under the row's lock, because the turn may run on another instance.
+ */
+async function refuseDuringTurn(tx: TransactionClient, sessionId: string): Promise<void> {
+  const { activeTurnId } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { activeTurnId: true } });
+  if (activeTurnId !== null) throw new SessionBusyError(sessionId);
+}
+
+function stoppedEvent(agentName: string | null, reason: SessionStopReason, instanceId: string): EventDraft {
+  return { kind: 'SESSION_STOPPED', agentName, payload: { reason, instanceId } };
+}
+
+async function updateStoredTurn(tx: TransactionClient, sessionId: string, change: Pick<StoredTurn, 'state' | 'pause'>) {
+  const { activeTurn } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { activeTurn: true } });
+  if (activeTurn === null) return;
+  const turn: StoredTurn = { ...(JSON.parse(activeTurn) as StoredTurn), ...change };
+  await tx.session.update({ where: { id: sessionId }, data: { activeTurn: JSON.stringify(turn) } });
+}
+
+async function releaseLostRuntime(
+  tx: TransactionClient,
+  sessionId: string,
+  write: Extract<SessionWrite, { kind: 'releaseLostRuntime' }>,
+  context: WriteContext,
+): Promise<EventDraft[]> {
+  if (context.runtimeInstanceId !== write.instanceId || context.heldHere) return [];
+  const session = await tx.session.findUniqueOrThrow({
+    where: { id: sessionId },
+    select: { activeTurnId: true, activeTurn: true, currentAgent: true },
+  });
+  await tx.session.update({ where: { id: sessionId }, data: { runtimeInstanceId: null, activeTurnId: null, activeTurn: null } });
+  const events: EventDraft[] = [];
+  if (session.activeTurnId !== null) {
+    const agentName = session.activeTurn ? (JSON.parse(session.activeTurn) as StoredTurn).agentName : session.currentAgent;
+    events.push({ kind: 'TURN_ENDED', agentName, payload: { turnId: session.activeTurnId, reason: 'INTERRUPTED' } });
+  }
+  events.push(stoppedEvent(session.currentAgent, write.reason, write.instanceId));
+  return events;
 }
 
 /** The most of a tool's output an event carries; the stored message has all of it. */

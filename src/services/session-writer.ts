@@ -14,22 +14,30 @@
  *    it answers. Committed → kept and published; not → undone and PersistenceFailed; the store
  *    unreachable → CommitOutcomeUnknown, and the session is settled before its next change and in the
  *    background as soon as the store answers again;
- * 6. publishing the committed events, and only those.
+ * 6. publishing the committed events, and only those, and the change as session lists see it.
+ *
+ * It is also the fence of the instance's runtime leases: a change of a session whose runtime this
+ * instance holds commits only while the store still names this instance as its holder
+ * (`Session.runtimeInstanceId`, read where the sequence is claimed). An instance taken for lost by the
+ * others (it could not renew its lease) therefore cannot write over what they recorded since; its
+ * change is refused (RuntimeLostError) and its stale runtime dropped.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import { KeyedLock } from '../locks.js';
 import type { Logger } from '../log.js';
 import type { RuntimeChange } from '../runtime/runtime-change.js';
+import type { ChangeLog, SessionListChange } from './change-log.js';
 import {
   CommitOutcomeUnknownError,
   isDomainError,
   PersistenceFailedError,
+  RuntimeLostError,
   SessionBusyError,
   SessionNotFoundError,
 } from './errors.js';
-import type { EventDraft, EventLog, EventPublisher, SessionEventRecord, TransactionClient } from './event-log.js';
-import { applyWrite, isCreation, type SessionWrite } from './session-store.js';
+import type { ClaimedSession, EventDraft, EventLog, EventPublisher, SessionEventRecord, TransactionClient } from './event-log.js';
+import { applyWrite, isCreation, type SessionWrite, type WriteContext } from './session-store.js';
 import { describeStoreFailure, isRecordNotFound } from './store-errors.js';
 
 /** One change of one session, as a service describes it. */
@@ -44,9 +52,21 @@ export interface SessionChange {
   writes?: SessionWrite[];
 }
 
+/** This instance as the holder of runtimes: what the writer fences changes with. */
+export interface RuntimeHolder {
+  /** Recorded as the holder of the runtimes this instance starts. */
+  readonly instanceId: string;
+  /** Whether this instance holds the session's runtime now. */
+  holds(sessionId: string): boolean;
+  /** The store no longer names this instance as the session's holder: drop the stale runtime. */
+  lost(sessionId: string): void;
+}
+
 export interface SessionWriterOptions {
   database: Database;
   events: EventLog;
+  changeLog: ChangeLog;
+  holder: RuntimeHolder;
   publisher: EventPublisher;
   log: Logger;
   transactionTimeoutMs: number;
@@ -69,7 +89,12 @@ interface Written {
   events: SessionEventRecord[];
   /** The sequence number after the change's: a deleted session's streams end with it. */
   nextSeq: number;
+  /** The change as session lists see it (its row in the change log). */
+  listChange?: SessionListChange;
 }
+
+/** Thrown inside a transaction whose writes found nothing to record: it rolls back, and nothing changed. */
+class NothingToRecord extends Error {}
 
 /** How long the background settling waits first, and at most, between tries while the store is away. */
 const SETTLE_FIRST_DELAY_MS = 100;
@@ -101,6 +126,8 @@ export class SessionWriter {
     if (change.ifBusy === 'fail' && this.#locks.isHeld(sessionId)) throw new SessionBusyError(sessionId);
     return this.#locks.run(sessionId, async () => {
       await this.#settleBefore(change);
+      // Read before the runtime change, which may attach or detach the session's runtime.
+      const heldHere = this.#options.holder.holds(sessionId);
       const runtime = change.runtime ?? NO_RUNTIME_CHANGE;
       const writes = [...(change.writes ?? []), ...runtime.apply()];
       if (writes.length === 0) return [];
@@ -116,15 +143,24 @@ export class SessionWriter {
       };
       try {
         await this.#transaction(async (tx) => {
-          inFlight.written = await this.#write(tx, sessionId, writes, inFlight.changeId);
+          inFlight.written = await this.#write(tx, sessionId, writes, inFlight.changeId, heldHere);
           inFlight.wroteAll = true;
         });
       } catch (error) {
+        if (error instanceof NothingToRecord) {
+          runtime.undo();
+          return [];
+        }
         await this.#onRejected(sessionId, inFlight, error);
       }
       this.#publish(sessionId, inFlight);
       return inFlight.written.events;
     });
+  }
+
+  /** Resolves once the changes of the session under way or waiting now are done. */
+  async settledChanges(sessionId: string): Promise<void> {
+    if (this.#locks.isHeld(sessionId)) await this.#locks.run(sessionId, async () => undefined);
   }
 
   /** Stops settling in the background (the server stops); unsettled sessions stay as they are. */
@@ -140,18 +176,36 @@ export class SessionWriter {
     });
   }
 
-  async #write(tx: TransactionClient, sessionId: string, writes: SessionWrite[], changeId: string): Promise<Written> {
-    const { events } = this.#options;
-    const creates = writes.some(isCreation);
+  async #write(
+    tx: TransactionClient,
+    sessionId: string,
+    writes: SessionWrite[],
+    changeId: string,
+    heldHere: boolean,
+  ): Promise<Written> {
+    const { events, changeLog, holder } = this.#options;
+    const creation = writes.find(isCreation);
     // Locks the row of an existing session first; a new one is invisible to others until it commits.
-    const firstSeq = creates ? 1 : await events.claimSeq(tx, sessionId);
+    const claimed: ClaimedSession = creation
+      ? { seq: 1, ownerId: creation.kind === 'createSession' ? creation.settings.ownerId : creation.ownerId, runtimeInstanceId: null }
+      : await events.claimSeq(tx, sessionId);
+    if (heldHere && claimed.runtimeInstanceId !== holder.instanceId) throw new RuntimeLostError(sessionId);
+    const context: WriteContext = { instanceId: holder.instanceId, heldHere, runtimeInstanceId: claimed.runtimeInstanceId };
+    const firstSeq = claimed.seq;
     const drafts: EventDraft[] = [];
-    for (const write of writes) drafts.push(...(await applyWrite(tx, sessionId, write)));
+    for (const write of writes) drafts.push(...(await applyWrite(tx, sessionId, write, context)));
+    const deletes = writes.some((write) => write.kind === 'deleteSession');
+    if (drafts.length === 0 && !deletes) throw new NothingToRecord();
     const lastSeq = firstSeq + drafts.length - 1;
-    if (creates || lastSeq > firstSeq) {
+    if (creation || lastSeq > firstSeq) {
       await tx.session.update({ where: { id: sessionId }, data: { lastEventSeq: lastSeq } });
     }
-    return { events: await events.write(tx, sessionId, firstSeq, drafts, changeId), nextSeq: lastSeq + 1 };
+    const written = await events.write(tx, sessionId, firstSeq, drafts, changeId);
+    const kind = creation ? 'CREATED' : deletes ? 'DELETED' : 'UPDATED';
+    // A deleted session's last number is the one its streams end with (SESSION_EXITED).
+    const seq = lastSeq + (deletes ? 1 : 0);
+    const cursor = await changeLog.append(tx, { sessionId, kind, seq, ownerId: claimed.ownerId });
+    return { events: written, nextSeq: lastSeq + 1, listChange: { kind, sessionId, seq, cursor } };
   }
 
   /** Decides what a rejected transaction means: returns when it committed after all, throws otherwise. */
@@ -164,6 +218,13 @@ export class SessionWriter {
         : undefined;
     if (rejection) {
       change.undo();
+      if (rejection instanceof RuntimeLostError) {
+        this.#log.warn('change refused: the store no longer names this instance as the holder of the session\'s runtime', {
+          operation: change.operation,
+          sessionId,
+        });
+        this.#options.holder.lost(sessionId);
+      }
       throw rejection;
     }
     const failure = describeStoreFailure(error);
@@ -272,6 +333,7 @@ export class SessionWriter {
   #publish(sessionId: string, { written, deletes }: ChangeInFlight): void {
     const { publisher } = this.#options;
     for (const event of written.events) publisher.publish(event);
+    if (written.listChange) publisher.publishChange(written.listChange);
     if (!deletes) return;
     // The log went with the session: streams learn of it from this last, stream-only event.
     const exit = { reason: 'deleted' };

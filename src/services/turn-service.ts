@@ -29,6 +29,7 @@ import {
   TurnNotRunningError,
 } from './errors.js';
 import type { EventPublisher, SessionEventPayloads, SessionEventRecord } from './event-log.js';
+import type { RuntimeRouting } from './runtime-routing.js';
 import type { SessionWrite } from './session-store.js';
 import type { SessionService } from './session-service.js';
 import type { SessionWriter } from './session-writer.js';
@@ -71,18 +72,35 @@ export interface TurnServiceOptions {
   runtimes: RuntimeRegistry;
   publisher: EventPublisher;
   log: Logger;
+  /** Sends turn operations on a runtime held by another instance to that instance. */
+  routing: RuntimeRouting;
 }
+
+const NO_RUNTIME_CHANGE: RuntimeChange = { apply: () => [], undo: () => {} };
 
 export class TurnService {
   readonly #options: TurnServiceOptions;
   readonly #log: Logger;
+  /** The operations on a turn, each carried out by the instance that holds the session's runtime. */
+  readonly #routed;
 
   constructor(options: TurnServiceOptions) {
     this.#options = options;
     this.#log = options.log.child({ component: 'turns' });
+    const { routing } = options;
+    this.#routed = {
+      runTurn: routing.operation('runTurn', (input: RunTurnInput) => this.#runTurnHere(input)),
+      cancelTurn: routing.operation('cancelTurn', (args: { sessionId: string }) => this.#cancelTurnHere(args.sessionId)),
+      resumeTurn: routing.operation('resumeTurn', (input: ResumeTurnInput) => this.#resumeTurnHere(input)),
+      answerElicitation: routing.operation('answerElicitation', (input: AnswerElicitationInput) => this.#answerElicitationHere(input)),
+    };
   }
 
-  async runTurn(input: RunTurnInput): Promise<{ sessionId: string; turnId: string }> {
+  runTurn(input: RunTurnInput): Promise<{ sessionId: string; turnId: string }> {
+    return this.#routed.runTurn(input);
+  }
+
+  async #runTurnHere(input: RunTurnInput): Promise<{ sessionId: string; turnId: string }> {
     const { sessionId } = input;
     if (input.messages.length === 0) throw new InvalidInputError('messages', 'a turn needs at least one message');
     if (input.messages.length > MAX_TURN_MESSAGES) {
@@ -131,7 +149,11 @@ export class TurnService {
   }
 
   /** Cancels the session's running turn and returns once its end is recorded. */
-  async cancelTurn(sessionId: string): Promise<{ sessionId: string; turnId: string }> {
+  cancelTurn(sessionId: string): Promise<{ sessionId: string; turnId: string }> {
+    return this.#routed.cancelTurn({ sessionId });
+  }
+
+  async #cancelTurnHere(sessionId: string): Promise<{ sessionId: string; turnId: string }> {
     const turn = (await this.#options.sessions.runningRuntime(sessionId)).turn;
     if (!turn) throw new TurnNotRunningError(sessionId);
     await this.#options.runtimes.cancelTurn(sessionId);
@@ -148,7 +170,11 @@ export class TurnService {
    * Answers a turn waiting for a decision on a tool call or on its iteration limit. Stored as one
    * change (with APPROVE_TOOL's permission and APPROVE_SESSION's flag); the turn goes on once it is.
    */
-  async resumeTurn(input: ResumeTurnInput): Promise<{ sessionId: string; turnId: string }> {
+  resumeTurn(input: ResumeTurnInput): Promise<{ sessionId: string; turnId: string }> {
+    return this.#routed.resumeTurn(input);
+  }
+
+  async #resumeTurnHere(input: ResumeTurnInput): Promise<{ sessionId: string; turnId: string }> {
     const reason = input.reason == null || input.reason.trim() === '' ? null : input.reason.trim();
     if (reason !== null && reason.length > MAX_REASON_LENGTH) {
       throw new InvalidInputError('reason', `at most ${MAX_REASON_LENGTH} characters; got ${reason.length}`);
@@ -170,7 +196,11 @@ export class TurnService {
   }
 
   /** Answers an MCP server's question (the turn waits in AWAITING_ELICITATION); stored, then the turn goes on. */
-  async answerElicitation(input: AnswerElicitationInput): Promise<{ sessionId: string; turnId: string }> {
+  answerElicitation(input: AnswerElicitationInput): Promise<{ sessionId: string; turnId: string }> {
+    return this.#routed.answerElicitation(input);
+  }
+
+  async #answerElicitationHere(input: AnswerElicitationInput): Promise<{ sessionId: string; turnId: string }> {
     let content: Record<string, unknown> | undefined;
     if (input.action === 'ACCEPT') {
       if (typeof input.content !== 'object' || input.content === null || Array.isArray(input.content)) {
@@ -226,12 +256,13 @@ export class TurnService {
   }
 
   /**
-   * Ends, INTERRUPTED, every turn the store says started and never ended: the server stopped (or
-   * crashed) in the middle of them. Run once at start, before any session can run again.
+   * Ends, INTERRUPTED, every turn the store says started and never ended in a session no instance holds:
+   * left by a server that stopped before sessions had leases (a turn's session is always held; when its
+   * holder is lost, the turn ends with the release of its lease). Run at start.
    */
   async endInterruptedTurns(): Promise<number> {
     const interrupted = await this.#options.prisma.session.findMany({
-      where: { activeTurnId: { not: null } },
+      where: { activeTurnId: { not: null }, runtimeInstanceId: null },
       select: { id: true, activeTurnId: true, currentAgent: true },
     });
     for (const { id: sessionId, activeTurnId, currentAgent } of interrupted) {
@@ -264,8 +295,9 @@ export class TurnService {
     const serverStopping: CancelCause = 'server-stopping';
     if (outcome.reason === 'CANCELLED' && turn.controller.signal.reason === serverStopping) outcome = { reason: 'INTERRUPTED' };
     const end = runtime.turnEnd({ turnId: turn.id, agentName: turn.agentName, ...outcome });
+    const notRunning = () => new SessionNotRunningError(sessionId);
     try {
-      await this.#options.writer.change({ operation: 'endTurn', sessionId, runtime: end });
+      await this.#options.writer.change({ operation: 'endTurn', sessionId, runtime: this.#options.runtimes.whileAttached(runtime, end, notRunning) });
     } catch (error) {
       // The turn is over whatever the store says: the session must not stay busy with it.
       end.apply();
@@ -278,8 +310,10 @@ export class TurnService {
   #recorder(runtime: AgentRuntime, turn: RuntimeTurn, startSeq: number): TurnRecorder {
     const { sessionId } = runtime;
     const { id: turnId, agentName } = turn;
+    // Only while the runtime is the session's: a turn whose runtime was dropped records nothing more.
+    const attached = () => this.#options.runtimes.whileAttached(runtime, NO_RUNTIME_CHANGE, () => new SessionNotRunningError(sessionId));
     const write = async (operation: string, ...writes: SessionWrite[]) => {
-      await this.#options.writer.change({ operation, sessionId, writes });
+      await this.#options.writer.change({ operation, sessionId, runtime: attached(), writes });
     };
     const assistantReply = (content: string, extra: { cancelled: boolean; toolCalls?: ToolCallRequest[] }) =>
       ({ kind: 'assistantReply', turnId, message: { id: randomUUID(), role: 'assistant', agentName, content, ...extra } }) as const;
@@ -320,7 +354,9 @@ export class TurnService {
     const cancelled = () => settle('cancelled');
     signal.addEventListener('abort', cancelled, { once: true });
     try {
-      await this.#options.writer.change({ operation: 'pauseTurn', sessionId: runtime.sessionId, runtime: runtime.turnPause(turn, pending) });
+      const { sessionId } = runtime;
+      const pausing = this.#options.runtimes.whileAttached(runtime, runtime.turnPause(turn, pending), () => new SessionNotRunningError(sessionId));
+      await this.#options.writer.change({ operation: 'pauseTurn', sessionId, runtime: pausing });
       this.#log.info('turn waits for the user', { sessionId: runtime.sessionId, turnId: turn.id, pause: pause.kind });
       return await answered;
     } finally {

@@ -106,8 +106,13 @@ export type SafetyPolicy =
   | 'ASK_UNSAFE';
 
 export type SessionChangeKind =
+  /** The session was created. */
   | 'CREATED'
+  /** The session was deleted. */
   | 'DELETED'
+  /** Changes after your `after` cursor are no longer retained (the server keeps the newest CHANGE_LOG_RETENTION): what changed in between is unknown. Refetch the list, then apply the changes that follow. `sessionId`, `seq` and `session` are null. */
+  | 'GAP'
+  /** The session changed (its settings, messages, turns: any of its events). */
   | 'UPDATED';
 
 export type SessionFilter = {
@@ -135,6 +140,16 @@ export type SessionOrderField =
   | 'CREATED_AT'
   | 'TITLE'
   | 'UPDATED_AT';
+
+export type SessionStopReason =
+  /** The instance that held its runtime stopped renewing its lease (it crashed, or lost the database); recorded once, by whichever instance noticed first. */
+  | 'OWNER_LOST'
+  /** The instance that held its runtime crashed; recorded when it started again. */
+  | 'SERVER_RESTARTED'
+  /** The instance that held its runtime stopped cleanly. */
+  | 'SERVER_STOPPED'
+  /** stopSession stopped it. */
+  | 'STOPPED';
 
 export type SetSessionAgentModelInput = {
   /** A model name of the team, an inline `provider/model` or alloy ref, or "" to clear the override. */
@@ -388,6 +403,7 @@ export type SwitchAgentMutation = { switchAgent:
     | { __typename: 'CommitOutcomeUnknown', message: string }
     | { __typename: 'InvalidInput', message: string }
     | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
     | { __typename: 'SessionNotRunning', message: string }
     | { __typename: 'SwitchAgentPayload', agentName: string, previousAgentName: string, seq: number, session: { currentAgent: string, availableModels: Array<{ ref: string, isCurrent: boolean, isDefault: boolean }> } }
@@ -483,6 +499,121 @@ export type NodeQuery = { node:
     | { __typename: 'Session', title: string, id: string }
    | null };
 
+export type ServerInstancesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ServerInstancesQuery = { serverInstances: Array<{ id: string, name: string | null, self: boolean, sessions: number, runtimes: Array<{ sessionId: string, currentAgent: string, turnId: string | null, turnState: TurnState | null, modelOverrides: Array<{ agentName: string, modelRef: string }> }> | null }> };
+
+export type ClusterSetModelMutationVariables = Exact<{
+  input: SetSessionAgentModelInput;
+}>;
+
+
+export type ClusterSetModelMutation = { setSessionAgentModel:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'InvalidModelRef', message: string }
+    | { __typename: 'ModelSwitchingNotSupported', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string, sessionId: string, instanceId: string, delivered: boolean, retryable: boolean }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'SetSessionAgentModelPayload', agentName: string, modelRef: string | null, previousModelRef: string | null, seq: number }
+   };
+
+export type ClusterSwitchAgentMutationVariables = Exact<{
+  input: SwitchAgentInput;
+}>;
+
+
+export type ClusterSwitchAgentMutation = { switchAgent:
+    | { __typename: 'AgentNotFound', message: string }
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string, sessionId: string, instanceId: string, delivered: boolean, retryable: boolean }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'SwitchAgentPayload', agentName: string, previousAgentName: string, seq: number }
+   };
+
+export type ClusterStartSessionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ClusterStartSessionMutation = { startSession:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'Session', id: string, running: boolean, runningOn: string | null }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'TeamNotFound', message: string }
+   };
+
+export type ClusterStopSessionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ClusterStopSessionMutation = { stopSession:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string, sessionId: string, instanceId: string, delivered: boolean, retryable: boolean }
+    | { __typename: 'Session', id: string, running: boolean, runningOn: string | null }
+    | { __typename: 'SessionNotFound', message: string }
+   };
+
+export type ClusterSessionQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ClusterSessionQuery = { session:
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'Session', id: string, running: boolean, runningOn: string | null, currentAgent: string, lastEventSeq: number, agentModelOverrides: Array<{ agentName: string, modelRef: string }> }
+    | { __typename: 'SessionNotFound', message: string }
+   };
+
+export type ClusterSessionEventsSubscriptionVariables = Exact<{
+  sessionId: string | number;
+  after?: number | null | undefined;
+}>;
+
+
+export type ClusterSessionEventsSubscription = { sessionEvents:
+    | { __typename: 'AssistantDeltaEvent', seq: number, agentName: string | null }
+    | { __typename: 'CurrentAgentSwitchedEvent', previousAgentName: string, seq: number, agentName: string | null }
+    | { __typename: 'ElicitationRequestEvent', seq: number, agentName: string | null }
+    | { __typename: 'GapEvent', missedFrom: number, missedTo: number, seq: number, agentName: string | null }
+    | { __typename: 'MaxIterationsReachedEvent', seq: number, agentName: string | null }
+    | { __typename: 'MessageAddedEvent', seq: number, agentName: string | null }
+    | { __typename: 'MessageUpdatedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ModelChangedEvent', modelRef: string | null, seq: number, agentName: string | null }
+    | { __typename: 'ModelFallbackEvent', seq: number, agentName: string | null }
+    | { __typename: 'PermissionsChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ReasoningDeltaEvent', seq: number, agentName: string | null }
+    | { __typename: 'SafetyPolicyChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionCreatedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionExitedEvent', seq: number, agentName: string | null }
+    | { __typename: 'SessionStartedEvent', instanceId: string, seq: number, agentName: string | null }
+    | { __typename: 'SessionStoppedEvent', reason: SessionStopReason, instanceId: string, seq: number, agentName: string | null }
+    | { __typename: 'StarredChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TitleChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TodosChangedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TokenUsageUpdatedEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallConfirmationEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallDeltaEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolCallResultEvent', seq: number, agentName: string | null }
+    | { __typename: 'ToolsetFailedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TurnEndedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TurnFailedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TurnResumedEvent', seq: number, agentName: string | null }
+    | { __typename: 'TurnStartedEvent', seq: number, agentName: string | null }
+   };
+
 export type SessionEventsSubscriptionVariables = Exact<{
   sessionId: string | number;
   after?: number | null | undefined;
@@ -562,7 +693,14 @@ export type HeavySessionEventsSubscription = { sessionEvents:
 export type SessionsChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SessionsChangedSubscription = { sessionsChanged: { kind: SessionChangeKind, sessionId: string, seq: number, session: { title: string } | null } };
+export type SessionsChangedSubscription = { sessionsChanged: { kind: SessionChangeKind, sessionId: string | null, seq: number | null, session: { title: string } | null } };
+
+export type ResumeSessionsChangedSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ResumeSessionsChangedSubscription = { sessionsChanged: { kind: SessionChangeKind, sessionId: string | null, seq: number | null, cursor: string, session: { title: string } | null } };
 
 export type DeleteSessionMutationVariables = Exact<{
   id: string | number;
@@ -574,7 +712,199 @@ export type DeleteSessionMutation = { deleteSession:
     | { __typename: 'DeleteSessionPayload', deletedSessionId: string }
     | { __typename: 'InvalidInput', message: string }
     | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
+   };
+
+export type LeaseInstancesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LeaseInstancesQuery = { serverInstances: Array<{ id: string, self: boolean, sessions: number, runtimes: Array<{ sessionId: string, currentAgent: string, turnId: string | null, turnState: TurnState | null, modelOverrides: Array<{ agentName: string, modelRef: string }> }> | null }> };
+
+export type LeaseSessionQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LeaseSessionQuery = { session:
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'Session', running: boolean, runningOn: string | null, currentAgent: string, lastEventSeq: number, agentModelOverrides: Array<{ agentName: string, modelRef: string }>, turn: { id: string, state: TurnState, pendingToolCall: { tool: string } | null } | null }
+    | { __typename: 'SessionNotFound', message: string }
+   };
+
+export type LeaseSetModelMutationVariables = Exact<{
+  input: SetSessionAgentModelInput;
+}>;
+
+
+export type LeaseSetModelMutation = { setSessionAgentModel:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'InvalidModelRef', message: string, rejectedRef: string, reason: string }
+    | { __typename: 'ModelSwitchingNotSupported', message: string }
+    | { __typename: 'PersistenceFailed', message: string, retryable: boolean }
+    | { __typename: 'RuntimeUnreachable', message: string, sessionId: string, instanceId: string, delivered: boolean, retryable: boolean }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string, sessionId: string }
+    | { __typename: 'SetSessionAgentModelPayload', agentName: string, modelRef: string | null, previousModelRef: string | null, seq: number, session: { id: string, agentModelOverrides: Array<{ agentName: string, modelRef: string }> } }
+   };
+
+export type LeaseSwitchAgentMutationVariables = Exact<{
+  input: SwitchAgentInput;
+}>;
+
+
+export type LeaseSwitchAgentMutation = { switchAgent:
+    | { __typename: 'AgentNotFound', message: string, agentName: string, availableAgents: Array<string> }
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string, retryable: boolean }
+    | { __typename: 'RuntimeUnreachable', message: string, sessionId: string, instanceId: string, delivered: boolean, retryable: boolean }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string, sessionId: string }
+    | { __typename: 'SwitchAgentPayload', agentName: string, previousAgentName: string, seq: number, session: { id: string, currentAgent: string } }
+   };
+
+export type LeaseRunTurnMutationVariables = Exact<{
+  input: RunTurnInput;
+}>;
+
+
+export type LeaseRunTurnMutation = { runTurn:
+    | { __typename: 'AgentNotFound', message: string }
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'InvalidModelRef', message: string }
+    | { __typename: 'ModelSwitchingNotSupported', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string, instanceId: string, delivered: boolean }
+    | { __typename: 'SessionBusy', message: string }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'TurnPayload', turnId: string, session: { id: string, currentAgent: string } }
+   };
+
+export type LeaseResumeTurnMutationVariables = Exact<{
+  input: ResumeTurnInput;
+}>;
+
+
+export type LeaseResumeTurnMutation = { resumeTurn:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string, instanceId: string, delivered: boolean }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'TurnNotAwaiting', message: string }
+    | { __typename: 'TurnPayload', turnId: string, session: { id: string } }
+   };
+
+export type LeaseCancelTurnMutationVariables = Exact<{
+  sessionId: string | number;
+}>;
+
+
+export type LeaseCancelTurnMutation = { cancelTurn:
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string, instanceId: string, delivered: boolean }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'SessionNotRunning', message: string }
+    | { __typename: 'TurnNotRunning', message: string }
+    | { __typename: 'TurnPayload', turnId: string, session: { id: string, turn: { id: string } | null } }
+   };
+
+export type LeaseStartSessionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LeaseStartSessionMutation = { startSession:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'Session', id: string, running: boolean, runningOn: string | null }
+    | { __typename: 'SessionNotFound', message: string }
+    | { __typename: 'TeamNotFound', message: string }
+   };
+
+export type LeaseStopSessionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LeaseStopSessionMutation = { stopSession:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string, instanceId: string, delivered: boolean }
+    | { __typename: 'Session', id: string, running: boolean, runningOn: string | null }
+    | { __typename: 'SessionNotFound', message: string }
+   };
+
+export type LeaseDeleteSessionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LeaseDeleteSessionMutation = { deleteSession:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'DeleteSessionPayload', deletedSessionId: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string, instanceId: string, delivered: boolean }
+    | { __typename: 'SessionNotFound', message: string }
+   };
+
+export type LeaseSetTitleMutationVariables = Exact<{
+  input: UpdateSessionTitleInput;
+}>;
+
+
+export type LeaseSetTitleMutation = { updateSessionTitle:
+    | { __typename: 'CommitOutcomeUnknown', message: string }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'Session', title: string }
+    | { __typename: 'SessionNotFound', message: string }
+   };
+
+export type LeaseEventsSubscriptionVariables = Exact<{
+  sessionId: string | number;
+  after?: number | null | undefined;
+}>;
+
+
+export type LeaseEventsSubscription = { sessionEvents:
+    | { __typename: 'AssistantDeltaEvent', seq: number }
+    | { __typename: 'CurrentAgentSwitchedEvent', previousAgentName: string, seq: number }
+    | { __typename: 'ElicitationRequestEvent', seq: number }
+    | { __typename: 'GapEvent', seq: number }
+    | { __typename: 'MaxIterationsReachedEvent', seq: number }
+    | { __typename: 'MessageAddedEvent', seq: number }
+    | { __typename: 'MessageUpdatedEvent', seq: number }
+    | { __typename: 'ModelChangedEvent', modelRef: string | null, seq: number }
+    | { __typename: 'ModelFallbackEvent', seq: number }
+    | { __typename: 'PermissionsChangedEvent', seq: number }
+    | { __typename: 'ReasoningDeltaEvent', seq: number }
+    | { __typename: 'SafetyPolicyChangedEvent', seq: number }
+    | { __typename: 'SessionCreatedEvent', seq: number }
+    | { __typename: 'SessionExitedEvent', seq: number, exitReason: string }
+    | { __typename: 'SessionStartedEvent', instanceId: string, seq: number }
+    | { __typename: 'SessionStoppedEvent', instanceId: string, seq: number, stopReason: SessionStopReason }
+    | { __typename: 'StarredChangedEvent', seq: number }
+    | { __typename: 'TitleChangedEvent', title: string, seq: number }
+    | { __typename: 'TodosChangedEvent', seq: number }
+    | { __typename: 'TokenUsageUpdatedEvent', seq: number }
+    | { __typename: 'ToolCallConfirmationEvent', seq: number }
+    | { __typename: 'ToolCallDeltaEvent', seq: number }
+    | { __typename: 'ToolCallEvent', seq: number }
+    | { __typename: 'ToolCallResultEvent', seq: number }
+    | { __typename: 'ToolsetFailedEvent', seq: number }
+    | { __typename: 'TurnEndedEvent', turnId: string, seq: number, endReason: TurnEndReason }
+    | { __typename: 'TurnFailedEvent', seq: number }
+    | { __typename: 'TurnResumedEvent', seq: number }
+    | { __typename: 'TurnStartedEvent', seq: number }
    };
 
 export type CreateSessionMutationVariables = Exact<{
@@ -602,6 +932,7 @@ export type SetModelMutation = { setSessionAgentModel:
     | { __typename: 'InvalidModelRef', message: string, rejectedRef: string, reason: string, acceptedForms: string }
     | { __typename: 'ModelSwitchingNotSupported', message: string }
     | { __typename: 'PersistenceFailed', message: string, retryable: boolean, incidentId: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string, sessionId: string }
     | { __typename: 'SessionNotRunning', message: string, sessionId: string }
     | { __typename: 'SetSessionAgentModelPayload', agentName: string, modelRef: string | null, previousModelRef: string | null, seq: number, session: { id: string, version: number, customModelsUsed: Array<string>, availableModels: Array<{ ref: string, isCurrent: boolean }> } }
@@ -641,6 +972,7 @@ export type StopSessionMutation = { stopSession:
     | { __typename: 'CommitOutcomeUnknown', message: string }
     | { __typename: 'InvalidInput', message: string }
     | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'Session', id: string, running: boolean }
     | { __typename: 'SessionNotFound', message: string }
    };
@@ -656,6 +988,7 @@ export type OutcomeSetModelMutation = { setSessionAgentModel:
     | { __typename: 'InvalidModelRef', message: string }
     | { __typename: 'ModelSwitchingNotSupported', message: string }
     | { __typename: 'PersistenceFailed', message: string, retryable: boolean, incidentId: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
     | { __typename: 'SessionNotRunning', message: string }
     | { __typename: 'SetSessionAgentModelPayload', agentName: string, modelRef: string | null, previousModelRef: string | null, seq: number }
@@ -671,6 +1004,7 @@ export type OutcomeSwitchAgentMutation = { switchAgent:
     | { __typename: 'CommitOutcomeUnknown', message: string, sessionId: string, incidentId: string }
     | { __typename: 'InvalidInput', message: string }
     | { __typename: 'PersistenceFailed', message: string, retryable: boolean, incidentId: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
     | { __typename: 'SessionNotRunning', message: string }
     | { __typename: 'SwitchAgentPayload', agentName: string, previousAgentName: string, seq: number }
@@ -699,6 +1033,7 @@ export type OutcomeStopSessionMutation = { stopSession:
     | { __typename: 'CommitOutcomeUnknown', message: string, sessionId: string, incidentId: string }
     | { __typename: 'InvalidInput', message: string }
     | { __typename: 'PersistenceFailed', message: string, retryable: boolean, incidentId: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'Session', id: string, running: boolean, currentAgent: string, lastEventSeq: number }
     | { __typename: 'SessionNotFound', message: string }
    };
@@ -741,6 +1076,7 @@ export type OutcomeDeleteSessionMutation = { deleteSession:
     | { __typename: 'DeleteSessionPayload', deletedSessionId: string }
     | { __typename: 'InvalidInput', message: string }
     | { __typename: 'PersistenceFailed', message: string, retryable: boolean, incidentId: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
    };
 
@@ -764,6 +1100,7 @@ export type ToolsetResumeTurnMutation = { resumeTurn:
     | { __typename: 'CommitOutcomeUnknown', message: string }
     | { __typename: 'InvalidInput', message: string }
     | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
     | { __typename: 'SessionNotRunning', message: string }
     | { __typename: 'TurnNotAwaiting', message: string }
@@ -779,6 +1116,7 @@ export type ToolsetAnswerElicitationMutation = { answerElicitation:
     | { __typename: 'CommitOutcomeUnknown', message: string }
     | { __typename: 'InvalidInput', message: string, field: string }
     | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
     | { __typename: 'SessionNotRunning', message: string }
     | { __typename: 'TurnNotAwaiting', message: string, sessionId: string }
@@ -835,6 +1173,7 @@ export type RunTurnMutation = { runTurn:
     | { __typename: 'InvalidModelRef', message: string, reason: string }
     | { __typename: 'ModelSwitchingNotSupported', message: string }
     | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionBusy', message: string }
     | { __typename: 'SessionNotFound', message: string }
     | { __typename: 'SessionNotRunning', message: string }
@@ -848,6 +1187,7 @@ export type CancelTurnMutationVariables = Exact<{
 
 export type CancelTurnMutation = { cancelTurn:
     | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
     | { __typename: 'SessionNotRunning', message: string }
     | { __typename: 'TurnNotRunning', message: string }
@@ -912,6 +1252,7 @@ export type ResumeTurnMutation = { resumeTurn:
     | { __typename: 'CommitOutcomeUnknown', message: string }
     | { __typename: 'InvalidInput', message: string, field: string }
     | { __typename: 'PersistenceFailed', message: string }
+    | { __typename: 'RuntimeUnreachable', message: string }
     | { __typename: 'SessionNotFound', message: string }
     | { __typename: 'SessionNotRunning', message: string }
     | { __typename: 'TurnNotAwaiting', message: string }
@@ -1006,10 +1347,30 @@ export const ForkSessionDocument = {"kind":"Document","definitions":[{"kind":"Op
 export const SearchSessionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchSessions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SessionFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SessionOrder"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<SearchSessionsQuery, SearchSessionsQueryVariables>;
 export const DashboardPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DashboardPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"agentModelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customModelsUsed"}},{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<DashboardPageQuery, DashboardPageQueryVariables>;
 export const NodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Node"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Message"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"content"}}]}}]}}]}}]} as unknown as DocumentNode<NodeQuery, NodeQueryVariables>;
+export const ServerInstancesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ServerInstances"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"serverInstances"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"self"}},{"kind":"Field","name":{"kind":"Name","value":"sessions"}},{"kind":"Field","name":{"kind":"Name","value":"runtimes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"modelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"turnState"}}]}}]}}]}}]} as unknown as DocumentNode<ServerInstancesQuery, ServerInstancesQueryVariables>;
+export const ClusterSetModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ClusterSetModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SetSessionAgentModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setSessionAgentModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SetSessionAgentModelPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}},{"kind":"Field","name":{"kind":"Name","value":"previousModelRef"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}}]}}]}}]} as unknown as DocumentNode<ClusterSetModelMutation, ClusterSetModelMutationVariables>;
+export const ClusterSwitchAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ClusterSwitchAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SwitchAgentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"switchAgent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SwitchAgentPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"previousAgentName"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}}]}}]}}]} as unknown as DocumentNode<ClusterSwitchAgentMutation, ClusterSwitchAgentMutationVariables>;
+export const ClusterStartSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ClusterStartSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"runningOn"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ClusterStartSessionMutation, ClusterStartSessionMutationVariables>;
+export const ClusterStopSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ClusterStopSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stopSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"runningOn"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}}]}}]}}]} as unknown as DocumentNode<ClusterStopSessionMutation, ClusterStopSessionMutationVariables>;
+export const ClusterSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ClusterSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"runningOn"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"agentModelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ClusterSessionQuery, ClusterSessionQueryVariables>;
+export const ClusterSessionEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ClusterSessionEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionStartedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"instanceId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionStoppedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"instanceId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CurrentAgentSwitchedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"previousAgentName"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GapEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"missedFrom"}},{"kind":"Field","name":{"kind":"Name","value":"missedTo"}}]}}]}}]}}]} as unknown as DocumentNode<ClusterSessionEventsSubscription, ClusterSessionEventsSubscriptionVariables>;
 export const SessionEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SessionEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelRef"}},{"kind":"Field","name":{"kind":"Name","value":"previousModelRef"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GapEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"missedFrom"}},{"kind":"Field","name":{"kind":"Name","value":"missedTo"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionExitedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionCreatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"team"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TitleChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"previousTitle"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StarredChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"starred"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PermissionsChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"allow"}},{"kind":"Field","name":{"kind":"Name","value":"ask"}},{"kind":"Field","name":{"kind":"Name","value":"deny"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageAddedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"role"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"messageId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TokenUsageUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CurrentAgentSwitchedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"previousAgentName"}}]}}]}}]}}]} as unknown as DocumentNode<SessionEventsSubscription, SessionEventsSubscriptionVariables>;
 export const HeavySessionEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"HeavySessionEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"customModelsUsed"}},{"kind":"Field","name":{"kind":"Name","value":"availableModels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"ref"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"isCurrent"}}]}}]}}]}}]}}]} as unknown as DocumentNode<HeavySessionEventsSubscription, HeavySessionEventsSubscriptionVariables>;
 export const SessionsChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SessionsChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionsChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}}]}}]} as unknown as DocumentNode<SessionsChangedSubscription, SessionsChangedSubscriptionVariables>;
+export const ResumeSessionsChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ResumeSessionsChanged"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionsChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}}]}}]} as unknown as DocumentNode<ResumeSessionsChangedSubscription, ResumeSessionsChangedSubscriptionVariables>;
 export const DeleteSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteSessionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedSessionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<DeleteSessionMutation, DeleteSessionMutationVariables>;
+export const LeaseInstancesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"LeaseInstances"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"serverInstances"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"self"}},{"kind":"Field","name":{"kind":"Name","value":"sessions"}},{"kind":"Field","name":{"kind":"Name","value":"runtimes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"modelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"turnState"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseInstancesQuery, LeaseInstancesQueryVariables>;
+export const LeaseSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"LeaseSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"runningOn"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"agentModelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"pendingToolCall"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tool"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseSessionQuery, LeaseSessionQueryVariables>;
+export const LeaseSetModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseSetModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SetSessionAgentModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setSessionAgentModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SetSessionAgentModelPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}},{"kind":"Field","name":{"kind":"Name","value":"previousModelRef"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"agentModelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidModelRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rejectedRef"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionNotRunning"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseSetModelMutation, LeaseSetModelMutationVariables>;
+export const LeaseSwitchAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseSwitchAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SwitchAgentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"switchAgent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SwitchAgentPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"previousAgentName"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AgentNotFound"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"availableAgents"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionNotRunning"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseSwitchAgentMutation, LeaseSwitchAgentMutationVariables>;
+export const LeaseRunTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseRunTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunTurnInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseRunTurnMutation, LeaseRunTurnMutationVariables>;
+export const LeaseResumeTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseResumeTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ResumeTurnInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumeTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseResumeTurnMutation, LeaseResumeTurnMutationVariables>;
+export const LeaseCancelTurnDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseCancelTurn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelTurn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"turn"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseCancelTurnMutation, LeaseCancelTurnMutationVariables>;
+export const LeaseStartSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseStartSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"runningOn"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseStartSessionMutation, LeaseStartSessionMutationVariables>;
+export const LeaseStopSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseStopSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stopSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"runningOn"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseStopSessionMutation, LeaseStopSessionMutationVariables>;
+export const LeaseDeleteSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseDeleteSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteSessionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedSessionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RuntimeUnreachable"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"instanceId"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseDeleteSessionMutation, LeaseDeleteSessionMutationVariables>;
+export const LeaseSetTitleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LeaseSetTitle"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateSessionTitleInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateSessionTitle"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseSetTitleMutation, LeaseSetTitleMutationVariables>;
+export const LeaseEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LeaseEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionStartedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"instanceId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionStoppedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"stopReason"},"name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"instanceId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CurrentAgentSwitchedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"previousAgentName"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TurnEndedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"turnId"}},{"kind":"Field","alias":{"kind":"Name","value":"endReason"},"name":{"kind":"Name","value":"reason"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionExitedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"exitReason"},"name":{"kind":"Name","value":"reason"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TitleChangedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}}]}}]} as unknown as DocumentNode<LeaseEventsSubscription, LeaseEventsSubscriptionVariables>;
 export const CreateSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSessionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"team"}},{"kind":"Field","name":{"kind":"Name","value":"workingDir"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"agentModelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TeamNotFound"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"}},{"kind":"Field","name":{"kind":"Name","value":"availableTeams"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidModelRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rejectedRef"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"acceptedForms"}}]}}]}}]}}]} as unknown as DocumentNode<CreateSessionMutation, CreateSessionMutationVariables>;
 export const SetModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SetSessionAgentModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setSessionAgentModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SetSessionAgentModelPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}},{"kind":"Field","name":{"kind":"Name","value":"previousModelRef"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"session"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"customModelsUsed"}},{"kind":"Field","name":{"kind":"Name","value":"availableModels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ref"}},{"kind":"Field","name":{"kind":"Name","value":"isCurrent"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidModelRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rejectedRef"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"acceptedForms"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PersistenceFailed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"incidentId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionNotFound"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionNotRunning"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}}]}}]}}]}}]} as unknown as DocumentNode<SetModelMutation, SetModelMutationVariables>;
 export const GetSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GetSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"team"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"currentAgent"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agentModelOverrides"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"modelRef"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customModelsUsed"}},{"kind":"Field","name":{"kind":"Name","value":"availableModels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"ref"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}},{"kind":"Field","name":{"kind":"Name","value":"isCurrent"}},{"kind":"Field","name":{"kind":"Name","value":"isCustom"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SessionNotFound"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}}]}}]}}]}}]} as unknown as DocumentNode<GetSessionQuery, GetSessionQueryVariables>;

@@ -40,6 +40,13 @@ export const SessionsChanged = graphql(`
   }
 `);
 
+/** The session list from a cursor (`after`), each change with the cursor to resume after it. */
+export const ResumeSessionsChanged = graphql(`
+  subscription ResumeSessionsChanged($after: String) {
+    sessionsChanged(after: $after) { kind sessionId seq cursor session { title } }
+  }
+`);
+
 export const DeleteSession = graphql(`
   mutation DeleteSession($id: ID!) {
     deleteSession(id: $id) {
