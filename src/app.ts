@@ -182,7 +182,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     prisma: database.prisma,
     writer,
     lease,
-    leaseTtlMs: config.leaseTtlMs,
     log,
     restart: config.restartLostSessions ? (sessionId) => sessions.restartLost(sessionId) : undefined,
   });
@@ -219,7 +218,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   };
 
   const host = listeningHost(config.host, authenticator.required, log);
-  const operations = new Operations({ database, redisCheck: pubsub.redisCheck, timeoutMs: config.readinessTimeoutMs, log });
+  // Redis is ready when events can cross and operations can be forwarded (both subscriptions confirmed).
+  const redisCheck =
+    pubsub.redisCheck && forwarder
+      ? async () => {
+          await pubsub.redisCheck!();
+          await forwarder.check().catch((error: Error) => Promise.reject(new Error(`forwarding: ${error.message}`)));
+        }
+      : pubsub.redisCheck;
+  const operations = new Operations({ database, redisCheck, timeoutMs: config.readinessTimeoutMs, log });
   const yoga = createApiYoga({
     services,
     log,

@@ -372,8 +372,10 @@ describe('forwarding between instances', () => {
     await ready(other);
     const waiting = caller.forwarder.call(other.id, request('waits'));
     await otherStarted.promise;
+    // Watched before closing: the call rejects while close() runs.
+    const abandonedCall = rejection(waiting);
     await caller.forwarder.close();
-    const abandoned = await rejection(waiting);
+    const abandoned = await abandonedCall;
     expect(abandoned).toBeInstanceOf(RuntimeUnreachableError);
     expect(abandoned).toMatchObject({ delivered: true, message: expect.stringContaining('had not answered when this instance shut down') });
     await expect(caller.forwarder.check()).rejects.toThrow('closed');

@@ -38,6 +38,10 @@ export interface InstanceLeaseOptions {
   alone: boolean;
 }
 
+/** An instance's own lease time, as its row says (instances may be configured differently). */
+const leaseTimeOf = (row: { heartbeatAt: Date; expiresAt: Date }) => row.expiresAt.getTime() - row.heartbeatAt.getTime();
+const heartbeatOf = (row: { heartbeatAt: Date; expiresAt: Date }) => Math.max(10, Math.floor(leaseTimeOf(row) / BEATS_PER_LEASE));
+
 /** An instance could not start: another live process holds what it would take back. */
 export class InstanceConflictError extends Error {}
 
@@ -85,12 +89,14 @@ export class InstanceLease implements RuntimeHolder {
     const predecessors = others.filter((other) => alone || (name !== undefined && other.name === name));
     const recent = predecessors.filter((other) => other.expiresAt.getTime() > Date.now());
     if (recent.length > 0) {
-      // Its lease has not run out: it crashed a moment ago, or it is alive. Watch it renew, or not.
-      this.#log.info('a previous instance\'s lease has not run out: waiting one heartbeat to see whether it is alive', {
+      // Its lease has not run out: it crashed a moment ago, or it is alive. Watch it renew, or not, for
+      // two of its own heartbeats (its lease time may not be this instance's).
+      const waitMs = Math.max(...recent.map((other) => heartbeatOf(other) * 2));
+      this.#log.info('a previous instance\'s lease has not run out: waiting two of its heartbeats to see whether it is alive', {
         instances: recent.map((other) => other.id).join(','),
-        waitMs: this.heartbeatMs * 2,
+        waitMs,
       });
-      await new Promise((resolve) => setTimeout(resolve, this.heartbeatMs * 2));
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
       const again = await prisma.serverInstance.findMany({ where: { id: { in: recent.map((other) => other.id) } } });
       const alive = again.find((row) => row.heartbeatAt.getTime() !== recent.find((other) => other.id === row.id)!.heartbeatAt.getTime());
       if (alive) {
@@ -179,7 +185,6 @@ export interface LostRuntimesOptions {
   prisma: Store;
   writer: SessionWriter;
   lease: InstanceLease;
-  leaseTtlMs: number;
   log: Logger;
   /** RESTART_LOST_SESSIONS: start each released session again, here. */
   restart?: (sessionId: string) => Promise<void>;
@@ -208,7 +213,7 @@ export class LostRuntimes {
 
   /** One pass: run after each renewal of this instance's own lease. */
   async sweep(): Promise<void> {
-    const { prisma, lease, leaseTtlMs } = this.#options;
+    const { prisma, lease } = this.#options;
     try {
       // Sessions first, instances second: an instance registers before it takes any lease, so a
       // session naming an instance missing from the later read names one that is gone for good.
@@ -224,8 +229,9 @@ export class LostRuntimes {
         if (instance.id === lease.instanceId) continue;
         const heartbeatAt = instance.heartbeatAt.getTime();
         const watched = this.#watched.get(instance.id);
+        // Judged by its own lease time, which it wrote with its last renewal.
         if (!watched || watched.heartbeatAt !== heartbeatAt) this.#watched.set(instance.id, { heartbeatAt, since: now });
-        else if (now - watched.since >= leaseTtlMs) lost.push(instance);
+        else if (now - watched.since >= leaseTimeOf(instance)) lost.push(instance);
       }
       for (const id of this.#watched.keys()) if (!known.has(id)) this.#watched.delete(id);
 

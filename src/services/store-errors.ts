@@ -17,6 +17,12 @@ export interface StoreFailure {
   retryable: boolean;
 }
 
+/**
+ * The driver's words for a connection that went away mid-operation (node-postgres and the sockets below
+ * it): no Prisma code or SQLSTATE comes with them, and the next connection may well succeed.
+ */
+const CONNECTION_LOST = /Connection terminated|connection (is )?closed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up/i;
+
 export function describeStoreFailure(error: unknown): StoreFailure {
   const prismaCode = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
   const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta
@@ -24,7 +30,8 @@ export function describeStoreFailure(error: unknown): StoreFailure {
   const databaseCode = typeof cause?.originalCode === 'string' ? cause.originalCode : undefined;
   const retryable =
     (prismaCode !== undefined && RETRYABLE_PRISMA_CODES.has(prismaCode)) ||
-    (databaseCode !== undefined && (RETRYABLE_SQLSTATE.test(databaseCode) || RETRYABLE_SQLITE.has(databaseCode)));
+    (databaseCode !== undefined && (RETRYABLE_SQLSTATE.test(databaseCode) || RETRYABLE_SQLITE.has(databaseCode))) ||
+    (prismaCode === undefined && databaseCode === undefined && CONNECTION_LOST.test(String((error as Error)?.message)));
   return { prismaCode, databaseCode, retryable };
 }
 
