@@ -6,9 +6,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -16,13 +13,13 @@ import { parse } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { ApiTokens } from '../src/auth/tokens.js';
 import type { DatabaseProvider } from '../src/db/providers.js';
 import { globalId } from '../src/schema/ids.js';
 import { freshDatabase, PROVIDERS } from './support/databases.js';
 import { onCleanup } from './support/dispose.js';
 import { eventually } from './support/faults.js';
 import { capturedLog, startTestServer, type TestServer } from './support/server.js';
+import { serverWithTokens } from './support/tokens.js';
 import { storedSession } from './support/sessions.js';
 import { subscribe } from './support/subscribers.js';
 
@@ -34,23 +31,13 @@ async function send(client: TestServer, query: string, variables: Record<string,
   return (await client.request(parse(query) as TypedDocumentNode<Any, Any>, variables)) as { data?: Any; errors?: Any[] };
 }
 
-/** A server whose store holds tokens for alice, bob and an admin (created before it started). */
+/** serverWithTokens, and a server on its database without SESSION_WORKDIR_ROOT refuses to start. */
 async function tokenServer(provider: DatabaseProvider) {
-  const database = freshDatabase(provider);
-  const root = mkdtempSync(path.join(tmpdir(), 'asg-root-'));
-  onCleanup(() => rmSync(root, { recursive: true, force: true }));
-  const env = { SESSION_WORKDIR_ROOT: root };
-  const first = await startTestServer(provider, { bare: true, database, env });
-  const tokens = new ApiTokens(first.app.database.prisma);
-  const [alice, bob, admin] = [
-    (await tokens.create('alice')).token,
-    (await tokens.create('bob')).token,
-    (await tokens.create('ops', { admin: true })).token,
-  ];
-  await first.stop();
-  await expect(startTestServer(provider, { bare: true, database })).rejects.toThrow(/SESSION_WORKDIR_ROOT must be set once API tokens exist/);
-  const server = await startTestServer(provider, { bare: true, database, env });
-  return { server, alice: server.as(alice), bob: server.as(bob), admin: server.as(admin), tokens: new ApiTokens(server.app.database.prisma) };
+  const started = await serverWithTokens(provider);
+  await expect(startTestServer(provider, { bare: true, database: started.database })).rejects.toThrow(
+    /SESSION_WORKDIR_ROOT must be set once API tokens exist/,
+  );
+  return started;
 }
 
 async function createOwned(client: TestServer, title: string) {

@@ -8,15 +8,10 @@
  *
  * The stored log (SessionChangeLog, read past the API) is what every feed is compared with.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FormattedExecutionResult } from 'graphql';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ApiTokens } from '../src/auth/tokens.js';
-import type { DatabaseProvider } from '../src/db/providers.js';
 import { globalId } from '../src/schema/ids.js';
 import { cursorOf } from '../src/services/change-log.js';
 import type { ResumeSessionsChangedSubscription } from './graphql/graphql.js';
@@ -27,6 +22,7 @@ import { DeleteSession, ResumeSessionsChanged, SessionEvents } from './support/e
 import { eventually, lockSessionRow } from './support/faults.js';
 import { startPrivateRedis } from './support/redis-server.js';
 import { capturedLog, startTestServer, type TestServer } from './support/server.js';
+import { serverWithTokens } from './support/tokens.js';
 import { createSession, expectTypename, storedSession } from './support/sessions.js';
 import { subscribe, TRANSPORTS, type Subscriber, type Transport } from './support/subscribers.js';
 
@@ -96,24 +92,6 @@ async function markerCursor(dashboard: Dashboard, client: TestServer): Promise<s
   const marker = await createSession(client, { title: 'marker' });
   const heard = await dashboard.received((results) => results.some((result) => result.data?.sessionsChanged.sessionId === marker.id));
   return changesOf(heard).at(-1)!.cursor;
-}
-
-/** A server whose store holds tokens for alice, bob and an admin (made before it started: tokens are looked for at start). */
-async function serverWithTokens(provider: DatabaseProvider) {
-  const database = freshDatabase(provider);
-  const root = mkdtempSync(path.join(tmpdir(), 'asg-root-'));
-  onCleanup(() => rmSync(root, { recursive: true, force: true }));
-  const env = { SESSION_WORKDIR_ROOT: root };
-  const first = await startTestServer(provider, { bare: true, database, env });
-  const tokens = new ApiTokens(first.app.database.prisma);
-  const [alice, bob, admin] = [
-    (await tokens.create('alice')).token,
-    (await tokens.create('bob')).token,
-    (await tokens.create('ops', { admin: true })).token,
-  ];
-  await first.stop();
-  const server = await startTestServer(provider, { bare: true, database, env });
-  return { server, alice: server.as(alice), bob: server.as(bob), admin: server.as(admin) };
 }
 
 describe.each(PROVIDERS)('sessionsChanged(after:) on %s', (provider) => {

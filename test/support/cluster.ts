@@ -18,7 +18,7 @@ import { startMainProcess } from './server-process.js';
 import type { TestServer } from './server.js';
 
 /** One server process of the cluster and a client of it. */
-export interface ClusterInstance {
+export interface ClusterInstance extends Pick<TestServer, 'request' | 'data'> {
   /** Its position in the cluster (0…size-1), for messages. */
   index: number;
   url: string;
@@ -27,16 +27,6 @@ export interface ClusterInstance {
   process: ReturnType<typeof startMainProcess>;
   /** False once kill() was called. */
   alive: boolean;
-  /** Sends one operation over HTTP; GraphQL errors are returned, not thrown. */
-  request<TResult, TVariables>(
-    document: TypedDocumentNode<TResult, TVariables>,
-    ...variables: TVariables extends Record<string, never> ? [] : [TVariables]
-  ): Promise<ExecutionResult<TResult>>;
-  /** Like request, but fails on any GraphQL error and returns `data`. */
-  data<TResult, TVariables>(
-    document: TypedDocumentNode<TResult, TVariables>,
-    ...variables: TVariables extends Record<string, never> ? [] : [TVariables]
-  ): Promise<TResult>;
   /**
    * What test/support/subscribers.ts needs to subscribe over WebSocket or SSE (the URL, no token): this
    * instance as a TestServer for `subscribe`, which uses nothing else of it.
