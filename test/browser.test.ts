@@ -4,23 +4,10 @@
  * events as they happen.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { onCleanup } from './support/dispose.js';
+import { ARTIFACTS, launchBrowser } from './support/browser.js';
 import { startTestServer } from './support/server.js';
 import { createSession } from './support/sessions.js';
-
-/** Screenshots of the pages, kept after the run for a person to look at. */
-const ARTIFACTS = new URL('../test-results/', import.meta.url);
-
-async function launchBrowser(): Promise<Browser> {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu'],
-  });
-  onCleanup(() => browser.close());
-  return browser;
-}
 
 it('GraphiQL loads with no console error, and a subscription typed into it receives events', async () => {
   const server = await startTestServer('sqlite', { bare: true });

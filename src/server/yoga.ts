@@ -20,6 +20,7 @@ import { buildSchema } from '../schema/index.js';
 import { isDomainError } from '../services/errors.js';
 import type { Authenticator } from './auth.js';
 import { useConnectionCursorCheck } from './cursors.js';
+import { GRAPHIQL_EXAMPLE_TABS } from './graphiql-examples.js';
 import { operationLimitPlugins, type OperationLimits } from './limits.js';
 import type { Operations } from './operations.js';
 
@@ -72,29 +73,6 @@ function corsFor(allowed: readonly string[]) {
 function useVaryOnOrigin(): Plugin {
   return { onResponse: ({ response }) => response.headers.append('vary', 'Origin') };
 }
-
-const EXAMPLE_OPERATION = `# Create a session on the bundled demo team (its "models" echo; no key needed):
-mutation Create {
-  createSession(input: { title: "My first session" }) {
-    ... on Session { id title running currentAgent availableModels { ref isCurrent } }
-    ... on Error { message }
-  }
-}
-
-# Paste the id from above, then switch its model or run a turn:
-# mutation Switch {
-#   setSessionAgentModel(input: { sessionId: "…", modelRef: "echo-short" }) {
-#     ... on SetSessionAgentModelPayload { agentName modelRef previousModelRef }
-#     ... on Error { __typename message }
-#   }
-# }
-# mutation Turn {
-#   runTurn(input: { sessionId: "…", messages: [{ role: "user", content: "Hello" }] }) {
-#     ... on TurnPayload { turnId }
-#     ... on Error { __typename message }
-#   }
-# }
-`;
 
 /** graphql-js's "Did you mean …?" (fields, arguments, types, enum values): the schema, piece by piece. */
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
@@ -170,7 +148,13 @@ export function createApiYoga({ services, log, webSocketMaxBufferedBytes, authen
     graphqlEndpoint: '/graphql',
     graphiql: protection.graphiql && {
       title: 'agent-session-graphql',
-      defaultQuery: EXAMPLE_OPERATION,
+      // The walk through the API a first visit opens with (graphiql-examples.ts).
+      defaultTabs: GRAPHIQL_EXAMPLE_TABS,
+      // Subscriptions over SSE rather than WebSocket: an SSE request is an HTTP request like a query's, so
+      // it carries the tab's Headers (`Authorization: Bearer …`) and is authenticated the same way. Our
+      // WebSocket takes its token from connectionParams, which GraphiQL fills from no tab: with API tokens
+      // every subscription run from GraphiQL over WS would be refused (4403). test/graphiql-tabs.test.ts.
+      subscriptionsProtocol: 'SSE',
       // GraphiQL runs subscriptions as GETs (SSE): they carry the CSRF header like any client's GET.
       additionalHeaders: { [CSRF_HEADER]: 'graphiql' },
     },
