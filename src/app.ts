@@ -18,6 +18,7 @@ import { startToolset } from './runtime/tools/index.js';
 import { TeamCatalog } from './runtime/team.js';
 import type { ApiServices } from './schema/context.js';
 import { globalId } from './schema/ids.js';
+import { createDashboard } from './server/dashboard.js';
 import { createHttpEndpoint } from './server/http.js';
 import { Operations } from './server/operations.js';
 import { renderMetrics } from './server/metrics.js';
@@ -244,6 +245,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         runningSessions: () => runtimes.size,
       }),
     acceptsHost: (requestHost) => acceptsHost(authenticator, requestHost),
+    dashboard: config.dashboard ? createDashboard({ log }) : undefined,
   });
   const webSocket = attachWebSocketEndpoint({
     server: http.server,

@@ -81,6 +81,8 @@ export interface Config {
   graphiql: boolean;
   /** Introspection and "Did you mean…?" suggestions (INTROSPECTION; on unless in production). */
   introspection: boolean;
+  /** GET /dashboard serves the live dashboard, a client of the public API (DASHBOARD; on unless in production). */
+  dashboard: boolean;
   /** Largest HTTP request body (MAX_REQUEST_BYTES); larger ones are answered 413. */
   maxRequestBytes: number;
   /** Largest WebSocket message (WS_MAX_MESSAGE_BYTES); a larger one closes the socket with 1009. */
@@ -193,6 +195,7 @@ type ClientLimits = Pick<
   | 'production'
   | 'graphiql'
   | 'introspection'
+  | 'dashboard'
   | 'maxRequestBytes'
   | 'webSocketMaxMessageBytes'
   | 'webSocketMaxSubscriptions'
@@ -223,6 +226,8 @@ function clientLimits(
     production,
     graphiql: flag('GRAPHIQL', !production),
     introspection: flag('INTROSPECTION', !production),
+    // Tooling, like GraphiQL: production hides it unless asked for.
+    dashboard: flag('DASHBOARD', !production),
     maxRequestBytes: integer('MAX_REQUEST_BYTES', MiB, 1024, 1024 * MiB),
     webSocketMaxMessageBytes: integer('WS_MAX_MESSAGE_BYTES', MiB, 1024, 1024 * MiB),
     webSocketMaxSubscriptions: integer('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 25, 1, 100_000),

@@ -1,9 +1,11 @@
 /**
- * The HTTP server: GET /health and GET /metrics, everything else to Yoga. It tracks its sockets so that
- * close() ends them, and the responses being written so that a stopping server can let them finish.
+ * The HTTP server: GET /health and GET /metrics, the dashboard's files (when it is served), everything
+ * else to Yoga. It tracks its sockets so that close() ends them, and the responses being written so that
+ * a stopping server can let them finish.
  */
 import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { DashboardHandler } from './dashboard.js';
 import { SHUTTING_DOWN_MESSAGE } from './operations.js';
 import type { ApiYoga } from './yoga.js';
 
@@ -29,11 +31,14 @@ export function createHttpEndpoint({
   yoga,
   metrics,
   acceptsHost,
+  dashboard,
 }: {
   yoga: ApiYoga;
   metrics: () => string;
   /** Whether a request's Host header may be served (see server/auth.ts); others get 421. */
   acceptsHost: (host: string | undefined) => boolean;
+  /** /dashboard and its files (server/dashboard.ts); absent when DASHBOARD is off. */
+  dashboard?: DashboardHandler;
 }): HttpEndpoint {
   let accepting = true;
   const responses = new Set<ServerResponse>();
@@ -64,6 +69,7 @@ export function createHttpEndpoint({
       response.end(SHUTTING_DOWN_BODY);
       return;
     }
+    if (dashboard?.(request, response)) return;
     responses.add(response);
     response.once('close', () => {
       responses.delete(response);

@@ -51,6 +51,10 @@ export interface TestServerOptions extends BuildAppOptions {
   /** Reuse a database (e.g. to restart a server on it); a fresh one by default. */
   database?: TestDatabase;
   env?: Record<string, string>;
+  /** The port to listen on (a restarted server takes its predecessor's); a free one by default. */
+  port?: number;
+  /** Runs once the server is built, before it listens: what it does, no client can see happen live. */
+  beforeListen?: (app: App) => Promise<void>;
 }
 
 export async function startTestServer(provider: DatabaseProvider, options: TestServerOptions = {}): Promise<TestServer> {
@@ -64,7 +68,6 @@ export async function startTestServer(provider: DatabaseProvider, options: TestS
   });
   const level = (process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'silent';
   const app = await buildApp(config, { log: createLogger({ level, format: 'pretty' }), ...options });
-  const { url } = await app.start(0);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -72,6 +75,8 @@ export async function startTestServer(provider: DatabaseProvider, options: TestS
     await app.stop();
   };
   onCleanup(stop);
+  await options.beforeListen?.(app);
+  const { url } = await app.start(options.port ?? 0);
 
   const recorded = new Map<string, SessionEventRecord[]>();
   const client = (token: string | undefined): TestServer => {
