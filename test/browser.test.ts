@@ -3,9 +3,8 @@
  * internet to reach: the page loads with no console error, and a subscription run from it receives
  * events as they happen.
  */
-import { mkdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { ARTIFACTS, launchBrowser } from './support/browser.js';
+import { launchBrowser, saveScreenshot, watchPage } from './support/browser.js';
 import { startTestServer } from './support/server.js';
 import { createSession } from './support/sessions.js';
 
@@ -13,20 +12,8 @@ it('GraphiQL loads with no console error, and a subscription typed into it recei
   const server = await startTestServer('sqlite', { bare: true });
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  // Any request to another host would be the CDN GraphiQL used to need: record and refuse it.
-  const foreign: string[] = [];
-  await page.route(
-    (url) => url.host !== new URL(server.url).host,
-    (route) => {
-      foreign.push(route.request().url());
-      return route.abort();
-    },
-  );
+  // A request to another host would be the CDN GraphiQL used to need: recorded and refused.
+  const { problems, foreign } = await watchPage(page, new URL(server.url).origin);
 
   const subscription = 'subscription { sessionsChanged { kind session { title } } }';
   await page.goto(`${server.url}?query=${encodeURIComponent(subscription)}`);
@@ -46,6 +33,5 @@ it('GraphiQL loads with no console error, and a subscription typed into it recei
   expect(shown).toContain('from the browser test');
   expect(problems).toEqual([]);
 
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: new URL('graphiql.png', ARTIFACTS).pathname });
+  await saveScreenshot(page, 'graphiql.png');
 });

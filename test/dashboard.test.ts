@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import { AddMessage, UpdateTitle } from './support/api-operations.js';
-import { launchBrowser, saveScreenshot } from './support/browser.js';
+import { launchBrowser, saveScreenshot, watchPage, type PageWatch } from './support/browser.js';
 import { onCleanup } from './support/dispose.js';
 import { DeleteSession } from './support/event-operations.js';
 import { eventually, rejectEventsMentioning } from './support/faults.js';
@@ -33,12 +33,8 @@ beforeAll(async () => {
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-interface Dashboard {
+interface Dashboard extends PageWatch {
   page: Page;
-  /** Console errors and uncaught page errors, as they happen. */
-  problems: string[];
-  /** Requests the page tried to send to another host (refused). */
-  foreign: string[];
 }
 
 /** A fresh browser context on the server's /dashboard (optionally with a session open). */
@@ -53,22 +49,10 @@ async function openDashboard(server: TestServer, options: { sessionId?: string; 
   // A bound for a page that misbehaves, far above what any step takes; the test then fails saying where.
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
   const origin = new URL(server.url).origin;
-  const foreign: string[] = [];
-  await page.route(
-    (url) => url.origin !== origin,
-    (route) => {
-      foreign.push(route.request().url());
-      return route.abort();
-    },
-  );
+  const watch = await watchPage(page, origin);
   await page.goto(`${origin}/dashboard${options.sessionId ? `#session=${encodeURIComponent(options.sessionId)}` : ''}`);
-  return { page, problems, foreign };
+  return { page, ...watch };
 }
 
 const byTestId = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"]`);

@@ -8,7 +8,7 @@ import { parse, Kind } from 'graphql';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { GRAPHIQL_EXAMPLE_TABS, SESSION_ID_PLACEHOLDER } from '../src/server/graphiql-examples.js';
-import { launchBrowser, saveScreenshot } from './support/browser.js';
+import { launchBrowser, saveScreenshot, watchPage } from './support/browser.js';
 import { startTestServer } from './support/server.js';
 import { createSession } from './support/sessions.js';
 import { serverWithTokens } from './support/tokens.js';
@@ -71,19 +71,7 @@ it('GraphiQL opens with the example tabs by name, runs the first as it is, and t
   const browser = await launchBrowser();
   // A new context has empty storage: GraphiQL opens as on a first visit, with the default tabs.
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  const foreign: string[] = [];
-  await page.route(
-    (url) => url.host !== new URL(server.url).host,
-    (route) => {
-      foreign.push(route.request().url());
-      return route.abort();
-    },
-  );
+  const { problems, foreign } = await watchPage(page, new URL(server.url).origin);
 
   await page.goto(server.url);
   expect(tabNames.length).toBeGreaterThanOrEqual(5);
