@@ -103,12 +103,14 @@ export interface EventPublisher {
 
 export type TransactionClient = Parameters<Parameters<Store['$transaction']>[0]>[0];
 
-/** What claiming a session's next number also reads, at no extra statement: who owns it, who runs it. */
+/** What claiming a session's next number also reads, at no extra statement: who owns it, who runs it, its turn. */
 export interface ClaimedSession {
   seq: number;
   ownerId: string | null;
   /** The instance holding its runtime (its lease), as committed: the writer's fence. */
   runtimeInstanceId: string | null;
+  /** The turn running in it, if any (a change of the conversation waits for its end). */
+  activeTurnId: string | null;
 }
 
 type EventRow = { sessionId: string; seq: number; kind: string; agentName: string | null; payload: string; at: Date };
@@ -135,9 +137,10 @@ export class EventLog {
     const claimed = await tx.session.update({
       where: { id: sessionId },
       data: { version: { increment: 1 }, lastEventSeq: { increment: 1 } },
-      select: { lastEventSeq: true, ownerId: true, runtimeInstanceId: true },
+      select: { lastEventSeq: true, ownerId: true, runtimeInstanceId: true, activeTurnId: true },
     });
-    return { seq: claimed.lastEventSeq, ownerId: claimed.ownerId, runtimeInstanceId: claimed.runtimeInstanceId };
+    const { ownerId, runtimeInstanceId, activeTurnId } = claimed;
+    return { seq: claimed.lastEventSeq, ownerId, runtimeInstanceId, activeTurnId };
   }
 
   /**

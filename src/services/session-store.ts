@@ -43,6 +43,8 @@ export interface WriteContext {
   heldHere: boolean;
   /** The instance the store names as the runtime's holder (before this change). */
   runtimeInstanceId: string | null;
+  /** The turn the store says is running (before this change). */
+  activeTurnId: string | null;
 }
 
 /**
@@ -157,7 +159,7 @@ export async function applyWrite(
       return [{ kind: 'TOKEN_USAGE_UPDATED', agentName: null, payload: { inputTokens, outputTokens, cost } }];
     }
     case 'addMessage':
-      await refuseDuringTurn(tx, sessionId);
+      refuseDuringTurn(sessionId, context);
       return appendMessages(tx, sessionId, [write.message]);
     case 'assistantReply': {
       const { toolCalls, ...message } = write.message;
@@ -231,7 +233,7 @@ export async function applyWrite(
       return failure ? [{ kind: 'TURN_FAILED', agentName, payload: { turnId, ...failure } }, ended] : [ended];
     }
     case 'updateMessage': {
-      await refuseDuringTurn(tx, sessionId);
+      refuseDuringTurn(sessionId, context);
       const updated = await tx.message.updateMany({ where: { id: write.messageId, sessionId }, data: { content: write.content } });
       // Deleted with its session between the service's lookup and now.
       if (updated.count === 0) throw new MessageNotFoundError(write.messageId);
@@ -266,12 +268,11 @@ export async function applyWrite(
 }
 
 /**
- * A running turn owns the conversation until it ends (docker-agent answers 409 Conflict). Asked here,
- * under the row's lock, because the turn may run on another instance.
+ * A running turn owns the conversation until it ends (docker-agent answers 409 Conflict). Asked of the
+ * row as the writer locked it, because the turn may run on another instance.
  */
-async function refuseDuringTurn(tx: TransactionClient, sessionId: string): Promise<void> {
-  const { activeTurnId } = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { activeTurnId: true } });
-  if (activeTurnId !== null) throw new SessionBusyError(sessionId);
+function refuseDuringTurn(sessionId: string, context: WriteContext): void {
+  if (context.activeTurnId !== null) throw new SessionBusyError(sessionId);
 }
 
 function stoppedEvent(agentName: string | null, reason: SessionStopReason, instanceId: string): EventDraft {

@@ -187,10 +187,15 @@ export class SessionWriter {
     const creation = writes.find(isCreation);
     // Locks the row of an existing session first; a new one is invisible to others until it commits.
     const claimed: ClaimedSession = creation
-      ? { seq: 1, ownerId: creation.kind === 'createSession' ? creation.settings.ownerId : creation.ownerId, runtimeInstanceId: null }
+      ? { seq: 1, ownerId: creation.kind === 'createSession' ? creation.settings.ownerId : creation.ownerId, runtimeInstanceId: null, activeTurnId: null }
       : await events.claimSeq(tx, sessionId);
     if (heldHere && claimed.runtimeInstanceId !== holder.instanceId) throw new RuntimeLostError(sessionId);
-    const context: WriteContext = { instanceId: holder.instanceId, heldHere, runtimeInstanceId: claimed.runtimeInstanceId };
+    const context: WriteContext = {
+      instanceId: holder.instanceId,
+      heldHere,
+      runtimeInstanceId: claimed.runtimeInstanceId,
+      activeTurnId: claimed.activeTurnId,
+    };
     const firstSeq = claimed.seq;
     const drafts: EventDraft[] = [];
     for (const write of writes) drafts.push(...(await applyWrite(tx, sessionId, write, context)));
